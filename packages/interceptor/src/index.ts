@@ -1,0 +1,2 @@
+// @plinth/interceptor: under construction.
+export const VERSION: string = '0.1.0';

@@ -1,0 +1,2 @@
+// @plinth/sse: under construction.
+export const VERSION: string = '0.1.0';

@@ -1,0 +1,18 @@
+// @plinth/writeable-body: the shared contract between Plinth packages and plugins.
+
+export type { AbortReason, BodySink } from './body-sink';
+// Request and response shapes
+export type { ReadBodyOptions, Request, RequestBody, RequestHeaders } from './request';
+export type { HttpContext, Responder } from './responder';
+// Low-level streaming, through whatever adapter serves the context
+export {
+  endResponse,
+  RESPONDER,
+  responseSent,
+  writeResponse,
+  writeResponseBody,
+} from './responder';
+export type { HeaderValue, Response, ResponseHeaders } from './response';
+export type { WriteableBody, WriteableBodySpec } from './writeable-body';
+// Bodies
+export { isWriteableBody, WRITEABLE_BODY, writeableBody } from './writeable-body';

@@ -1,0 +1,101 @@
+import type { Request } from './request';
+import type { Response } from './response';
+
+/**
+ * The key under which an adapter puts its {@link Responder} on the context.
+ * Registered with `Symbol.for`, so copies of this package agree.
+ */
+export const RESPONDER: unique symbol = Symbol.for('plinth.responder') as never;
+
+/**
+ * The adapter's handle on one response, for low-level streaming. Packages that
+ * must stream without depending on an adapter (`@plinth/sse`) use it through
+ * {@link writeResponse}, {@link writeResponseBody}, {@link endResponse} and
+ * {@link responseSent}.
+ */
+export interface Responder {
+  /** True once status and headers went out. */
+  readonly sent: boolean;
+  /** True once the response ended (or was aborted). */
+  readonly ended: boolean;
+  /** Aborted when the client leaves or the response is aborted. */
+  readonly signal: AbortSignal;
+  /** The protocol of the response: `HTTP/1.1`, `HTTP/2.0`, … */
+  readonly protocol: string;
+  /**
+   * Sends status and headers now (with the body's default content type and length
+   * when the response has a body), then writes the body if there is one. Rejects if
+   * a response was already sent.
+   */
+  writeHead(response: Response): Promise<void>;
+  /** Writes more body, any type the body-writer knows; settles when accepted. */
+  writeBody(body: unknown): Promise<void>;
+  /** Ends the response. */
+  end(): Promise<void>;
+  /** Aborts the response (connection reset on HTTP/1.1, stream reset on HTTP/2). */
+  abort(reason?: unknown): void;
+}
+
+/** The shape of an HTTP context: what Plinth's interceptors read and write. */
+export interface HttpContext {
+  /** The request. */
+  request: Request;
+  /** The response, once an interceptor set one. */
+  response?: Response | undefined;
+  /** The adapter's responder; present when served by an adapter. */
+  [RESPONDER]?: Responder;
+}
+
+function responderOf(ctx: HttpContext, fn: string): Responder {
+  const responder = ctx?.[RESPONDER];
+  if (!responder) {
+    throw new TypeError(
+      `${fn}(ctx): the context has no responder; low-level streaming needs a context from a Plinth adapter`,
+    );
+  }
+  return responder;
+}
+
+/**
+ * Low-level streaming: sends status and headers at once (and a first body if
+ * given) and resolves with the same context. The chain keeps running; the
+ * response stays open until {@link endResponse} (or the adapter ends it when the
+ * chain is done).
+ *
+ * @example
+ * ```ts
+ * const stream = interceptor({
+ *   name: 'stream',
+ *   async enter(ctx) {
+ *     await writeResponse(ctx, { status: 200, headers: { 'content-type': 'text/plain' }, body: 'first\n' });
+ *     await writeResponseBody(ctx, 'second\n');
+ *     return endResponse(ctx);
+ *   },
+ * });
+ * ```
+ */
+export async function writeResponse<C extends HttpContext>(ctx: C, response: Response): Promise<C> {
+  await responderOf(ctx, 'writeResponse').writeHead(response);
+  return ctx;
+}
+
+/**
+ * Low-level streaming: writes more of the body (any body type) after
+ * {@link writeResponse}; resolves when the bytes are accepted (backpressure), and
+ * rejects when the client left.
+ */
+export async function writeResponseBody<C extends HttpContext>(ctx: C, body: unknown): Promise<C> {
+  await responderOf(ctx, 'writeResponseBody').writeBody(body);
+  return ctx;
+}
+
+/** Low-level streaming: ends a response started with {@link writeResponse}. */
+export async function endResponse<C extends HttpContext>(ctx: C): Promise<C> {
+  await responderOf(ctx, 'endResponse').end();
+  return ctx;
+}
+
+/** Tells whether a response already went out for this context. */
+export function responseSent(ctx: HttpContext): boolean {
+  return ctx?.[RESPONDER]?.sent === true;
+}
