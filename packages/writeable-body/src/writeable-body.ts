@@ -27,6 +27,19 @@ export interface WriteableBody {
    * can tell that it is incomplete.
    */
   writeBody(sink: BodySink): void | Promise<void>;
+  /**
+   * Optional: called once before the headers are sent, so the body can learn what
+   * it must report (a file's length from `stat`) and acquire what it writes from (an
+   * open descriptor). A rejection happens before anything is sent, so the adapter
+   * can still answer with an error status. After `prepare`, the adapter calls
+   * exactly one of {@link WriteableBody.writeBody} or {@link WriteableBody.release}.
+   */
+  prepare?(): void | Promise<void>;
+  /**
+   * Optional: called instead of `writeBody` when a prepared body will not be written
+   * (HEAD, 204/304, an error before the body). Frees what `prepare` acquired.
+   */
+  release?(): void;
 }
 
 /** The parts a {@link writeableBody} is made of. */
