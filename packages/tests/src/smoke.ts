@@ -1,0 +1,42 @@
+/**
+ * A tiny use of each package, run against its built output in a separate Node
+ * process (as ESM and as CJS, and after a selective install from tarballs). `M` is
+ * the package's module namespace; the snippet may use `await`.
+ */
+export const smokes: Record<string, string> = {
+  '@plinth/writeable-body': `
+    const body = M.writeableBody({ contentType: 'text/plain', write(sink) { sink.write('hi'); } });
+    if (!M.isWriteableBody(body) || body.defaultContentType() !== 'text/plain') throw new Error('writeableBody');
+  `,
+  '@plinth/interceptor': `
+    const seen = [];
+    const a = M.interceptor({ name: 'a', enter: (c) => { seen.push('enter a'); return c; }, leave: (c) => { seen.push('leave a'); return c; } });
+    const b = M.interceptor({ name: 'b', enter: (c) => { seen.push('enter b'); return c; } });
+    await M.execute({}, [a, b]);
+    if (seen.join() !== 'enter a,enter b,leave a') throw new Error('order: ' + seen.join());
+  `,
+  '@plinth/body-writer': `
+    const body = M.toWriteableBody({ hello: 'world' });
+    if (body.defaultContentType() !== 'application/json; charset=utf-8') throw new Error('type ' + body.defaultContentType());
+    if (body.contentLength() !== 17) throw new Error('length ' + body.contentLength());
+    if (M.defaultContentType(M.file('x.png')) !== 'image/png') throw new Error('mime table');
+  `,
+};
+
+/** A Node program that imports `name` as ESM and runs its smoke snippet. */
+export function esmProgram(name: string): string {
+  return `import * as M from '${name}';
+if (Object.keys(M).length === 0) throw new Error('no exports');
+${smokes[name] ?? ''}
+console.log('ok ${name} esm');`;
+}
+
+/** A Node program that requires `name` as CJS and runs its smoke snippet. */
+export function cjsProgram(name: string): string {
+  return `const M = require('${name}');
+(async () => {
+  if (Object.keys(M).length === 0) throw new Error('no exports');
+  ${smokes[name] ?? ''}
+  console.log('ok ${name} cjs');
+})().catch((e) => { console.error(e); process.exit(1); });`;
+}
