@@ -1,2 +1,22 @@
-// @plinth/body-writer: under construction.
-export const VERSION: string = '0.1.0';
+// @plinth/body-writer: how every standard body type writes itself to the client.
+
+// The protocol
+export {
+  contentLength,
+  defaultContentType,
+  JSON_TYPE,
+  OCTET_TYPE,
+  TEXT_TYPE,
+  toWriteableBody,
+  writeBodyToStream,
+} from './body';
+export type { BodyWriterErrorCode, BodyWriterErrorOptions } from './error';
+// Errors
+export { BodyWriterError } from './error';
+export type { FileOptions } from './file';
+// Body constructors
+export { DEFAULT_FILE_CHUNK, file } from './file';
+export type { BodyWriterExtension, BodyWriterTest } from './registry';
+// Extending the protocol
+export { extendBodyWriter } from './registry';
+export { ndjson, text } from './wrappers';

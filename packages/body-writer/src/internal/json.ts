@@ -1,0 +1,59 @@
+import { BodyWriterError } from '../error';
+import { describe } from './describe';
+
+/**
+ * Why `JSON.stringify` refused a value, in words that name the culprit.
+ * @internal
+ */
+export function jsonFailure(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/bigint/i.test(message)) {
+    return 'it contains a bigint (JSON has no bigint: convert it to a string or a number first)';
+  }
+  if (/circular/i.test(message)) {
+    return `it is cyclic (${message.split('\n').join(' ').replace(/\s+/g, ' ')})`;
+  }
+  return message;
+}
+
+/**
+ * Serialises a whole JSON body once, turning `JSON.stringify`'s `TypeError`s into a
+ * {@link BodyWriterError} that names the value.
+ * @internal
+ */
+export function serialiseBody(body: unknown): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(body);
+  } catch (error) {
+    throw new BodyWriterError(
+      `Unsupported body: ${describe(body)} cannot be serialised as JSON: ${jsonFailure(error)}`,
+      { code: 'UNSUPPORTED_BODY', cause: error },
+    );
+  }
+  if (json === undefined) {
+    throw new BodyWriterError(
+      `Unsupported body: ${describe(body)} serialises to nothing in JSON (its toJSON returned undefined, a function or a symbol)`,
+      { code: 'UNSUPPORTED_BODY' },
+    );
+  }
+  return json;
+}
+
+/**
+ * Serialises one element of a lazy sequence. Follows `JSON.stringify`'s array
+ * semantics: `undefined`, functions and symbols become `null`.
+ * @internal
+ */
+export function serialiseElement(element: unknown, index: number): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(element);
+  } catch (error) {
+    throw new BodyWriterError(
+      `Element ${index} of the sequence, ${describe(element)}, cannot be serialised as JSON: ${jsonFailure(error)}`,
+      { code: 'UNSERIALISABLE_ELEMENT', cause: error },
+    );
+  }
+  return json === undefined ? 'null' : json;
+}

@@ -1,0 +1,124 @@
+import type { BodySink } from '@plinth/writeable-body';
+
+/**
+ * Turns one element into what is written for it; `index` counts from 0.
+ * @internal
+ */
+export type Encode = (element: unknown, index: number) => string | Uint8Array;
+
+/**
+ * Writes a sync or async iterable element by element: `open`, one `encode`d write
+ * per element, `close`. Awaits only the promises `sink.write` returns (no promise
+ * per element while the client keeps up). Stops when `sink.signal` aborts,
+ * rejecting with its reason; the iterator's `return()` is called on abort and on
+ * error, so a generator's `finally` runs.
+ * @internal
+ */
+export function writeSequence(
+  source: Iterable<unknown> | AsyncIterable<unknown>,
+  sink: BodySink,
+  encode: Encode,
+  open: string | undefined,
+  close: string | undefined,
+): Promise<void> {
+  if (typeof (source as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === 'function') {
+    return writeAsync(source as AsyncIterable<unknown>, sink, encode, open, close);
+  }
+  return writeSync(source as Iterable<unknown>, sink, encode, open, close);
+}
+
+async function writeSync(
+  source: Iterable<unknown>,
+  sink: BodySink,
+  encode: Encode,
+  open: string | undefined,
+  close: string | undefined,
+): Promise<void> {
+  const signal = sink.signal;
+  signal.throwIfAborted();
+  let pending: undefined | Promise<void>;
+  if (open !== undefined) {
+    pending = sink.write(open);
+    if (pending !== undefined) await pending;
+  }
+  let index = 0;
+  // for-of calls the iterator's return() when the body throws (abort, a failed
+  // write, an element that cannot be encoded), so a generator's finally runs.
+  for (const element of source) {
+    pending = sink.write(encode(element, index++));
+    if (pending !== undefined) await pending;
+    if (signal.aborted) throw signal.reason;
+  }
+  if (close !== undefined) {
+    pending = sink.write(close);
+    if (pending !== undefined) await pending;
+  }
+}
+
+async function writeAsync(
+  source: AsyncIterable<unknown>,
+  sink: BodySink,
+  encode: Encode,
+  open: string | undefined,
+  close: string | undefined,
+): Promise<void> {
+  const signal = sink.signal;
+  signal.throwIfAborted();
+  const iterator = source[Symbol.asyncIterator]();
+  // Set once the iterator is finished or was told to return, so return() is called at most once.
+  let finished = false;
+  const stop = (): void => {
+    if (finished) return;
+    finished = true;
+    // An async generator queues this behind a pending next(): its finally runs as
+    // soon as the step it is awaiting settles. Other iterators can stop at once.
+    try {
+      iterator.return?.()?.catch(() => {});
+    } catch {
+      // A return() that throws changes nothing: the write already stops.
+    }
+  };
+  signal.addEventListener('abort', stop, { once: true });
+  try {
+    let pending: undefined | Promise<void>;
+    if (open !== undefined) {
+      pending = sink.write(open);
+      if (pending !== undefined) await pending;
+    }
+    let index = 0;
+    for (;;) {
+      let step: IteratorResult<unknown>;
+      try {
+        step = await iterator.next();
+      } catch (error) {
+        // The iterator failed on its own: per the iteration protocol, no return().
+        finished = true;
+        throw error;
+      }
+      if (signal.aborted) throw signal.reason;
+      if (step.done) {
+        finished = true;
+        break;
+      }
+      pending = sink.write(encode(step.value, index++));
+      if (pending !== undefined) await pending;
+      if (signal.aborted) throw signal.reason;
+    }
+    if (close !== undefined) {
+      pending = sink.write(close);
+      if (pending !== undefined) await pending;
+    }
+  } catch (error) {
+    if (!finished) {
+      finished = true;
+      try {
+        await iterator.return?.();
+      } catch {
+        // The first error is the one that matters.
+      }
+    }
+    throw signal.aborted ? signal.reason : error;
+  } finally {
+    signal.removeEventListener('abort', stop);
+  }
+}
