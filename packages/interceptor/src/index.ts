@@ -1,2 +1,20 @@
-// @plinth/interceptor: under construction.
-export const VERSION: string = '0.1.0';
+// @plinth/interceptor: Pedestal-style interceptor chains.
+
+// Changing a chain from inside (or before) it
+export { addObserver, enqueue, terminate, terminateWhen, withError } from './context';
+export type { InterceptorErrorOptions } from './error';
+// Errors
+export { InterceptorError } from './error';
+// Running a chain
+export { execute } from './execute';
+// Building interceptors
+export { interceptor } from './interceptor';
+export type {
+  Handler,
+  Interceptor,
+  Observer,
+  ObserverEvent,
+  RequestOf,
+  ResponseOf,
+  Stage,
+} from './types';

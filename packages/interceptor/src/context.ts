@@ -1,0 +1,118 @@
+import { describe } from './internal/describe';
+import { type Ctx, ERROR, stateFor } from './internal/state';
+import { assertInterceptors } from './internal/validate';
+import type { Interceptor, Observer } from './types';
+
+function assertContext(fn: string, ctx: unknown): asserts ctx is Ctx {
+  if (typeof ctx !== 'object' || ctx === null) {
+    throw new TypeError(`${fn}: the context must be an object, got ${describe(ctx)}`);
+  }
+}
+
+/**
+ * Adds interceptors to the end of the context's queue. Inside a running chain
+ * they run after the ones already queued; before `execute`, they are the queue
+ * `execute(ctx)` runs. Changes and returns the same context (the chain state is
+ * shared by spread copies).
+ *
+ * @throws TypeError naming the value when one is not an interceptor.
+ * @example
+ * ```ts
+ * const route = interceptor({ name: 'route', enter: (ctx) => enqueue(ctx, handler) });
+ * ```
+ */
+export function enqueue<C extends object>(ctx: C, ...interceptors: Interceptor<C>[]): C {
+  assertContext('enqueue(ctx, ...interceptors)', ctx);
+  assertInterceptors('enqueue(ctx, ...interceptors)', interceptors);
+  stateFor(ctx).append(interceptors);
+  return ctx;
+}
+
+/**
+ * Drops the rest of the queue: no further `enter` runs, and the `leave` stages of
+ * the interceptors that entered run as usual. Returns the same context.
+ *
+ * @example
+ * ```ts
+ * const cache = interceptor({
+ *   name: 'cache',
+ *   enter: (ctx) => (hit(ctx) ? terminate({ ...ctx, response: cached(ctx) }) : ctx),
+ * });
+ * ```
+ */
+export function terminate<C extends object>(ctx: C): C {
+  assertContext('terminate(ctx)', ctx);
+  const s = stateFor(ctx);
+  s.end = s.index;
+  return ctx;
+}
+
+/**
+ * Adds a terminator: after every `enter` (also one that completed
+ * asynchronously), the chain stops entering when `predicate(ctx)` is true, as
+ * with {@link terminate}. Returns the same context.
+ *
+ * @example
+ * ```ts
+ * terminateWhen(ctx, (ctx) => ctx.response !== undefined);
+ * ```
+ */
+export function terminateWhen<C extends object>(ctx: C, predicate: (ctx: C) => boolean): C {
+  assertContext('terminateWhen(ctx, predicate)', ctx);
+  if (typeof predicate !== 'function') {
+    throw new TypeError(
+      `terminateWhen(ctx, predicate): predicate must be a function, got ${describe(predicate)}`,
+    );
+  }
+  const s = stateFor(ctx);
+  s.terminators = s.terminators === undefined ? [predicate] : [...s.terminators, predicate];
+  return ctx;
+}
+
+/**
+ * Marks the context as failed with `error`. Returned from `enter` or `leave`, it
+ * starts unwinding as if the stage had thrown; returned from `error` with the
+ * error it was given, it declines to handle it. Sets the error on the same
+ * context and returns it.
+ *
+ * @throws TypeError when `error` is `undefined` or `null`.
+ * @example
+ * ```ts
+ * const onlyTimeouts = interceptor({
+ *   name: 'only-timeouts',
+ *   error: (ctx, error) =>
+ *     isTimeout(error.cause) ? { ...ctx, response: { status: 504 } } : withError(ctx, error),
+ * });
+ * ```
+ */
+export function withError<C extends object>(ctx: C, error: unknown): C {
+  assertContext('withError(ctx, error)', ctx);
+  if (error === undefined || error === null) {
+    throw new TypeError(`withError(ctx, error): error must be a value, got ${describe(error)}`);
+  }
+  ctx[ERROR] = error;
+  return ctx;
+}
+
+/**
+ * Adds an observer, called after each stage that ran and returned a context (not
+ * for a stage that threw, nor for interceptors that have no such stage) with the
+ * execution id, stage, interceptor name and the contexts in and out. An observer
+ * that throws fails that stage. Returns the same context.
+ *
+ * @example
+ * ```ts
+ * addObserver(ctx, (e) => console.log(e.executionId, e.interceptor, e.stage));
+ * ```
+ */
+export function addObserver<C extends object>(ctx: C, observer: Observer<C>): C {
+  assertContext('addObserver(ctx, observer)', ctx);
+  if (typeof observer !== 'function') {
+    throw new TypeError(
+      `addObserver(ctx, observer): observer must be a function, got ${describe(observer)}`,
+    );
+  }
+  const s = stateFor(ctx);
+  s.observers = s.observers === undefined ? [observer] : [...s.observers, observer];
+  return ctx;
+}

@@ -1,0 +1,96 @@
+import type { Interceptor, Observer, Stage } from '../types';
+
+/**
+ * Key of the chain state on a context. Registered with `Symbol.for` (and
+ * versioned) so that two copies of this package in one install agree. The key is
+ * an ordinary enumerable property, so `{ ...ctx }` keeps it.
+ * @internal
+ */
+export const CHAIN: unique symbol = Symbol.for('plinth.interceptor.chain/1') as never;
+
+/**
+ * Key of the error a context carries. Kept on the context itself (not in the
+ * shared state) so that an `error` stage declines by returning a context that has
+ * one and handles by returning one that has none.
+ * @internal
+ */
+export const ERROR: unique symbol = Symbol.for('plinth.interceptor.error/1') as never;
+
+/** @internal */
+export type Predicate = (ctx: any) => boolean;
+
+/** @internal A context as the runner sees it. */
+export type Ctx = { [CHAIN]?: ChainState; [ERROR]?: unknown } & Record<PropertyKey, any>;
+
+/** @internal Built by enqueue/terminateWhen/addObserver before `execute` starts. */
+export const PENDING = 0;
+/** @internal Entering interceptors. */
+export const ENTER = 1;
+/** @internal Leaving (or unwinding an error). */
+export const LEAVE = 2;
+/** @internal Finished. */
+export const DONE = 3;
+
+const NO_INTERCEPTORS: readonly Interceptor[] = Object.freeze([]);
+
+/**
+ * The chain's state, one object per execution, referenced from the context.
+ *
+ * The queue array is never changed in place (enqueue copies it), so it can be the
+ * caller's array and can be shared with a pending template. Entered interceptors
+ * are `queue[0 .. index)`: there is no separate stack, the leave loop walks the
+ * queue backwards from `index`.
+ * @internal
+ */
+export class ChainState {
+  phase: number;
+  /** Execution id, 0 while pending. */
+  id: number;
+  queue: readonly Interceptor[] = NO_INTERCEPTORS;
+  /** How many of `queue` may enter (`terminate` lowers it to `index`). */
+  end = 0;
+  /** Enter phase: how many entered. Leave phase: how many are left to leave. */
+  index = 0;
+  terminators: readonly Predicate[] | undefined = undefined;
+  observers: readonly Observer[] | undefined = undefined;
+  /** The state this one replaced on the context (nested `execute`), restored when done. */
+  outer: ChainState | undefined = undefined;
+  /** The context `execute` was given, for restoring `outer` on it. */
+  input: Ctx | undefined = undefined;
+  // The callback result the async driver awaits, and what it needs to go on.
+  pending: PromiseLike<unknown> | undefined = undefined;
+  pendingInterceptor: Interceptor | undefined = undefined;
+  pendingStage: Stage = 'enter';
+  pendingContext: Ctx | undefined = undefined;
+  pendingError: unknown = undefined;
+
+  constructor(phase: number, id: number) {
+    this.phase = phase;
+    this.id = id;
+  }
+
+  /** Appends interceptors after the runnable part of the queue (copy on write). */
+  append(interceptors: readonly Interceptor[]): void {
+    if (interceptors.length === 0) return;
+    if (this.end === 0) {
+      this.queue = interceptors;
+    } else {
+      this.queue = this.queue.slice(0, this.end).concat(interceptors);
+    }
+    this.end = this.queue.length;
+  }
+}
+
+/**
+ * The state to record chain changes in: the running or pending one, or a new
+ * pending one when the context has none (or only a finished one).
+ * @internal
+ */
+export function stateFor(ctx: Ctx): ChainState {
+  let s = ctx[CHAIN];
+  if (s === undefined || s.phase === DONE) {
+    s = new ChainState(PENDING, 0);
+    ctx[CHAIN] = s;
+  }
+  return s;
+}
