@@ -59,6 +59,8 @@ export function isClass(fn: Function): boolean {
  * JSON object), but after the `WriteableBody` brand; the newest registration that
  * matches wins. `null` and `undefined` are never offered to the registry.
  *
+ * Returns a function that takes this registration out again (for tests, hot reload).
+ *
  * @example
  * ```ts
  * import { Decimal } from 'decimal.js';
@@ -69,7 +71,10 @@ export function isClass(fn: Function): boolean {
  * });
  * ```
  */
-export function extendBodyWriter<T>(test: BodyWriterTest<T>, impl: BodyWriterExtension<T>): void {
+export function extendBodyWriter<T>(
+  test: BodyWriterTest<T>,
+  impl: BodyWriterExtension<T>,
+): () => void {
   if (typeof test !== 'function') {
     throw new BodyWriterError(
       `extendBodyWriter(test, impl): test must be a class or a type guard function, got ${describe(test)}`,
@@ -104,7 +109,12 @@ export function extendBodyWriter<T>(test: BodyWriterTest<T>, impl: BodyWriterExt
   const matches = isClass(test)
     ? (value: unknown) => value instanceof (test as abstract new (...args: any[]) => T)
     : (value: unknown) => (test as (value: unknown) => boolean)(value) === true;
-  registry.unshift({ matches, extension: impl as BodyWriterExtension<any> });
+  const entry: RegistryEntry = { matches, extension: impl as BodyWriterExtension<any> };
+  registry.unshift(entry);
+  return () => {
+    const index = registry.indexOf(entry);
+    if (index !== -1) registry.splice(index, 1);
+  };
 }
 
 /**

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { BodyWriterError } from './error';
+
+describe('BodyWriterError', () => {
+  it('carries code, status and cause', () => {
+    const cause = new Error('inner');
+    const error = new BodyWriterError('outer', { code: 'FILE_NOT_FOUND', status: 404, cause });
+    expect(error.name).toBe('BodyWriterError');
+    expect(error.code).toBe('FILE_NOT_FOUND');
+    expect(error.status).toBe(404);
+    expect(error.cause).toBe(cause);
+    expect(error).toBeInstanceOf(Error);
+  });
+
+  it('isError goes by name, so another copy of the class counts', () => {
+    const fromOtherCopy = Object.assign(new Error('x'), {
+      name: 'BodyWriterError',
+      code: 'UNSUPPORTED_BODY',
+    });
+    expect(BodyWriterError.isError(fromOtherCopy)).toBe(true);
+    expect(BodyWriterError.isError(new Error('x'))).toBe(false);
+    expect(BodyWriterError.isError({ name: 'BodyWriterError', code: 'X' })).toBe(false);
+    expect(BodyWriterError.isError(undefined)).toBe(false);
+  });
+});

@@ -1,0 +1,223 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { collectingSink, until } from '../test/sink';
+import { writeBodyToStream } from './body';
+import { BodyWriterError } from './error';
+import { ndjson, text } from './wrappers';
+
+describe('lazy sequences (JSON array streaming)', () => {
+  it('any JSON-able array streamed lazily parses back equal (sync and async, with backpressure)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.jsonValue()),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 5 }),
+        async (values, asynchronous, blockEvery) => {
+          const source = asynchronous
+            ? (async function* () {
+                yield* values;
+              })()
+            : (function* () {
+                yield* values;
+              })();
+          const sink = collectingSink({ blockEvery });
+          await writeBodyToStream(source, sink);
+          // -0 is written as 0 by JSON, like JSON.stringify does.
+          expect(JSON.parse(sink.text())).toEqual(JSON.parse(JSON.stringify(values)));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('writes one chunk per element and waits only on the promises the sink returns', async () => {
+    const sink = collectingSink({ blockEvery: 3 });
+    await writeBodyToStream([1, 2, 3, 4, 5].values(), sink);
+    expect(sink.chunks).toEqual(['[', '1', ',2', ',3', ',4', ',5', ']']);
+    expect(sink.waits).toBe(2);
+  });
+
+  it('pauses the generator while the sink is blocked (not buffered into memory)', async () => {
+    let produced = 0;
+    const sink = collectingSink({ blockEvery: 10, stall: true });
+    const done = writeBodyToStream(
+      (function* () {
+        for (;;) yield ++produced;
+      })(),
+      sink,
+    )!;
+    done.catch(() => {});
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(produced).toBe(9); // '[' is write 1, element 9 is write 10, which blocks
+    sink.controller.abort(new Error('gone'));
+    await expect(done).rejects.toThrow('gone');
+    expect(produced).toBe(9);
+  });
+
+  it('an element that cannot be serialised rejects, names it, and runs the finally block', async () => {
+    let finallyRan = false;
+    const sink = collectingSink();
+    const done = writeBodyToStream(
+      (function* () {
+        try {
+          yield 1;
+          yield { big: 2n };
+          yield 3;
+        } finally {
+          finallyRan = true;
+        }
+      })(),
+      sink,
+    );
+    const error = await done!.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(BodyWriterError.isError(error)).toBe(true);
+    expect((error as BodyWriterError).code).toBe('UNSERIALISABLE_ELEMENT');
+    expect((error as Error).message).toMatch(/Element 1 of the sequence, an object.*bigint/);
+    expect(finallyRan).toBe(true);
+    expect(sink.text()).toBe('[1');
+  });
+
+  it('a producer error propagates as a rejection', async () => {
+    const boom = new Error('producer failed');
+    const done = writeBodyToStream(
+      (async function* () {
+        yield 1;
+        throw boom;
+      })(),
+      collectingSink(),
+    );
+    await expect(done).rejects.toBe(boom);
+  });
+
+  for (const kind of ['sync', 'async'] as const) {
+    it(`${kind} generator: abort while the sink is blocked runs finally and rejects with the reason`, async () => {
+      let finallyRan = false;
+      const sink = collectingSink({ blockEvery: 3, stall: true });
+      function* sync() {
+        try {
+          for (let i = 0; ; i++) yield i;
+        } finally {
+          finallyRan = true;
+        }
+      }
+      async function* asynchronous() {
+        try {
+          for (let i = 0; ; i++) yield i;
+        } finally {
+          finallyRan = true;
+        }
+      }
+      const done = writeBodyToStream(kind === 'sync' ? sync() : asynchronous(), sink)!;
+      done.catch(() => {});
+      await until(() => sink.chunks.length === 3, 2000, 'the blocking write');
+      const reason = Object.assign(new Error('client left'), { code: 'client-disconnect' });
+      sink.controller.abort(reason);
+      await expect(done).rejects.toBe(reason);
+      expect(finallyRan).toBe(true);
+    });
+  }
+
+  it('async generator awaiting a slow step: return() is requested at abort, finally runs when the step settles', async () => {
+    let finallyRan = false;
+    let release!: () => void;
+    const sink = collectingSink();
+    const done = writeBodyToStream(
+      (async function* () {
+        try {
+          yield 1;
+          await new Promise<void>((resolve) => {
+            release = resolve;
+          });
+          yield 2;
+        } finally {
+          finallyRan = true;
+        }
+      })(),
+      sink,
+    )!;
+    done.catch(() => {});
+    await until(() => release !== undefined, 2000, 'the slow step');
+    sink.controller.abort(new Error('gone'));
+    release();
+    await expect(done).rejects.toThrow('gone');
+    expect(finallyRan).toBe(true);
+    expect(sink.text()).toBe('[1');
+  });
+
+  it('a custom async iterator gets return() at once on abort', async () => {
+    let returned = 0;
+    let rejectNext!: (e: unknown) => void;
+    const iterator: AsyncIterableIterator<number> = {
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+      next() {
+        return new Promise((_, reject) => {
+          rejectNext = reject;
+        });
+      },
+      return() {
+        returned++;
+        rejectNext(new Error('stopped'));
+        return Promise.resolve({ done: true, value: undefined });
+      },
+    };
+    const sink = collectingSink();
+    const done = writeBodyToStream(iterator, sink)!;
+    await until(() => rejectNext !== undefined, 2000, 'next()');
+    sink.controller.abort(new Error('gone'));
+    await expect(done).rejects.toThrow('gone');
+    expect(returned).toBe(1);
+  });
+
+  it('an already aborted signal writes nothing', async () => {
+    const sink = collectingSink();
+    sink.controller.abort(new Error('early'));
+    await expect(writeBodyToStream([1].values(), sink)).rejects.toThrow('early');
+    expect(sink.chunks).toEqual([]);
+  });
+});
+
+describe('ndjson() and text()', () => {
+  it('ndjson: one line per element, undefined as null', async () => {
+    const sink = collectingSink();
+    await writeBodyToStream(
+      ndjson(
+        (async function* () {
+          yield { a: 1 };
+          yield 'x\ny';
+          yield undefined;
+        })(),
+      ),
+      sink,
+    );
+    expect(sink.chunks).toEqual(['{"a":1}\n', '"x\\ny"\n', 'null\n']);
+  });
+
+  it('ndjson: a bigint element rejects naming the element', async () => {
+    await expect(writeBodyToStream(ndjson([1, 2n]), collectingSink())).rejects.toThrow(
+      /Element 1 of the sequence, a bigint \(2n\)/,
+    );
+  });
+
+  it('text: one chunk per element, bytes untouched', async () => {
+    const sink = collectingSink();
+    await writeBodyToStream(text(['a', new Uint8Array([0xe2, 0x9c, 0x93])]), sink);
+    expect(sink.text()).toBe('a✓');
+    expect(sink.chunks).toHaveLength(2);
+  });
+
+  it('text: a chunk that is neither string nor bytes rejects naming it', async () => {
+    await expect(
+      writeBodyToStream(text([1 as unknown as string]), collectingSink()),
+    ).rejects.toThrow(/text\(\) source produced a number \(1\)/);
+  });
+
+  it('refuses a source that is not iterable, naming it', () => {
+    expect(() => ndjson(5 as never)).toThrow(/ndjson\(source\).*got a number \(5\)/);
+    expect(() => text('abc' as never)).toThrow(/text\(source\).*got a string/);
+  });
+});
