@@ -1,0 +1,221 @@
+// pnpm --filter @plinth/body-writer bench
+//
+// Side by side in one run, on loopback, one keep-alive connection, a client in a
+// worker thread. Rounds are interleaved (A B C, A B C, ...) and medians reported.
+//   (1) a generator of ELEMENTS small objects as a JSON array and as NDJSON through
+//       writeBodyToStream, against a per-element res.write loop honouring 'drain'
+//       and a hand-batched 16 KiB-chunk writer;
+//   (2) a FILE_MB MB file through file() against
+//       pipeline(fs.createReadStream(path, { highWaterMark }), res), 64 KiB and 1 MiB.
+// Environment: ROUNDS (default 5), ELEMENTS (1e6), FILE_MB (100), ONLY=seq|file.
+import { randomBytes } from 'node:crypto';
+import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Worker } from 'node:worker_threads';
+import { file, ndjson, writeBodyToStream } from '../dist/index.mjs';
+import { responseSink } from './response-sink.mjs';
+
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const ELEMENTS = Number(process.env.ELEMENTS ?? 1e6);
+const FILE_MB = Number(process.env.FILE_MB ?? 100);
+const ONLY = process.env.ONLY;
+
+function* items() {
+  for (let i = 0; i < ELEMENTS; i++) yield { id: i, name: 'item', ok: true };
+}
+
+const drain = (res) =>
+  new Promise((resolve, reject) => {
+    const onDrain = () => {
+      res.off('close', onClose);
+      resolve();
+    };
+    const onClose = () => {
+      res.off('drain', onDrain);
+      reject(new Error('closed'));
+    };
+    res.once('drain', onDrain);
+    res.once('close', onClose);
+  });
+
+async function viaPlinth(res, body, type, length) {
+  res.writeHead(
+    200,
+    length === undefined
+      ? { 'content-type': type }
+      : { 'content-type': type, 'content-length': length },
+  );
+  const sink = responseSink(res);
+  await writeBodyToStream(body, sink);
+  sink.end();
+}
+
+async function perElement(res, format) {
+  res.writeHead(200, {
+    'content-type': format === 'json' ? 'application/json' : 'application/x-ndjson',
+  });
+  let first = true;
+  if (format === 'json' && !res.write('[')) await drain(res);
+  for (const item of items()) {
+    const line =
+      format === 'json'
+        ? first
+          ? JSON.stringify(item)
+          : `,${JSON.stringify(item)}`
+        : `${JSON.stringify(item)}\n`;
+    first = false;
+    if (!res.write(line)) await drain(res);
+  }
+  res.end(format === 'json' ? ']' : undefined);
+}
+
+async function handBatched(res, format) {
+  res.writeHead(200, {
+    'content-type': format === 'json' ? 'application/json' : 'application/x-ndjson',
+  });
+  let buffer = format === 'json' ? '[' : '';
+  let first = true;
+  for (const item of items()) {
+    if (format === 'json') {
+      buffer += first ? JSON.stringify(item) : `,${JSON.stringify(item)}`;
+      first = false;
+    } else {
+      buffer += `${JSON.stringify(item)}\n`;
+    }
+    if (buffer.length >= 16384) {
+      const ok = res.write(buffer);
+      buffer = '';
+      if (!ok) await drain(res);
+    }
+  }
+  res.end(format === 'json' ? `${buffer}]` : buffer);
+}
+
+let filePath = '';
+const KiB64 = 64 * 1024;
+const MiB = 1024 * 1024;
+
+async function viaPipeline(res, highWaterMark) {
+  const { size } = statSync(filePath);
+  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size });
+  await pipeline(createReadStream(filePath, { highWaterMark }), res);
+}
+
+async function viaFile(res, highWaterMark) {
+  const body = file(filePath, { highWaterMark });
+  await body.prepare();
+  await viaPlinth(res, body, body.defaultContentType(), body.contentLength());
+}
+
+const scenarios = {
+  seq: [
+    ['json: writeBodyToStream(generator)', (res) => viaPlinth(res, items(), 'application/json')],
+    ['json: per-element res.write + drain', (res) => perElement(res, 'json')],
+    ['json: hand-batched 16 KiB', (res) => handBatched(res, 'json')],
+    [
+      'ndjson: writeBodyToStream(ndjson(generator))',
+      (res) => viaPlinth(res, ndjson(items()), 'application/x-ndjson'),
+    ],
+    ['ndjson: per-element res.write + drain', (res) => perElement(res, 'ndjson')],
+    ['ndjson: hand-batched 16 KiB', (res) => handBatched(res, 'ndjson')],
+  ],
+  file: [
+    ['file(): 1 MiB reads', (res) => viaFile(res, MiB)],
+    ['pipeline(createReadStream 1 MiB)', (res) => viaPipeline(res, MiB)],
+    ['file(): 64 KiB reads', (res) => viaFile(res, KiB64)],
+    ['pipeline(createReadStream 64 KiB)', (res) => viaPipeline(res, KiB64)],
+  ],
+};
+
+const active = Object.entries(scenarios)
+  .filter(([group]) => !ONLY || ONLY === group)
+  .flatMap(([, list]) => list);
+
+const server = http.createServer((req, res) => {
+  const index = Number(req.url.slice(1));
+  const scenario = active[index];
+  if (!scenario) {
+    res.writeHead(404).end();
+    return;
+  }
+  scenario[1](res).catch((error) => {
+    console.error(`${scenario[0]} failed:`, error);
+    res.destroy(error);
+  });
+});
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+async function main() {
+  if (!ONLY || ONLY === 'file') {
+    const dir = mkdtempSync(join(tmpdir(), 'plinth-bench-'));
+    filePath = join(dir, 'big.bin');
+    const chunk = randomBytes(MiB);
+    writeFileSync(filePath, Buffer.concat(Array.from({ length: FILE_MB }, () => chunk)));
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  const worker = new Worker(new URL('./client.mjs', import.meta.url));
+  const get = (index) =>
+    new Promise((resolve, reject) => {
+      worker.once('message', (m) => (m.error ? reject(new Error(m.error)) : resolve(m)));
+      worker.postMessage({ url: `http://127.0.0.1:${port}/${index}` });
+    });
+
+  // One warm-up request per scenario, then interleaved rounds.
+  for (let i = 0; i < active.length; i++) await get(i);
+  const times = active.map(() => []);
+  const sizes = active.map(() => 0);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < active.length; i++) {
+      const { ms, bytes } = await get(i);
+      times[i].push(ms);
+      sizes[i] = bytes;
+    }
+  }
+  await worker.terminate();
+  server.close();
+
+  console.log(`Node ${process.version}, ${ROUNDS} rounds (medians), one connection on loopback`);
+  console.log(`ELEMENTS=${ELEMENTS} FILE_MB=${FILE_MB}\n`);
+  console.log('| scenario | median ms | MB/s | vs baseline |');
+  console.log('|---|---:|---:|---:|');
+  const baselineOf = (name) => {
+    if (name.startsWith('json:')) return 'json: hand-batched 16 KiB';
+    if (name.startsWith('ndjson:')) return 'ndjson: hand-batched 16 KiB';
+    if (name.includes('64 KiB')) return 'pipeline(createReadStream 64 KiB)';
+    return 'pipeline(createReadStream 1 MiB)';
+  };
+  const medians = new Map(active.map(([name], i) => [name, median(times[i])]));
+  active.forEach(([name], i) => {
+    const ms = medians.get(name);
+    const base = medians.get(baselineOf(name));
+    const mbps = sizes[i] / 1e6 / (ms / 1000);
+    // For files: throughput ratio (>= 1 is better); for sequences: time ratio (<= 1 is better).
+    const ratio = name.startsWith('file') || name.startsWith('pipeline') ? base / ms : ms / base;
+    const label =
+      name.startsWith('file') || name.startsWith('pipeline') ? 'x throughput' : 'x time';
+    console.log(
+      `| ${name} | ${ms.toFixed(0)} | ${mbps.toFixed(0)} | ${ratio.toFixed(2)}${label === 'x time' ? ' x time' : ' x throughput'} |`,
+    );
+  });
+  const m = (name) => medians.get(name);
+  if (m('file(): 1 MiB reads') && m('file(): 64 KiB reads')) {
+    console.log(
+      `\nfile(): 1 MiB reads are ${(m('file(): 64 KiB reads') / m('file(): 1 MiB reads')).toFixed(2)}x the throughput of 64 KiB reads`,
+    );
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
