@@ -1,0 +1,56 @@
+import { realpath, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import { file } from '@plinth/body-writer';
+import type { Request, Response } from '@plinth/writeable-body';
+
+/**
+ * Resolves a file name from the URL to a regular file inside `root`, or
+ * `undefined`. The name is one decoded path segment; refused: empty, `.`/`..`,
+ * names starting with a dot, anything with `/`, `\` or NUL (so an encoded
+ * `..%2F` cannot climb), absolute paths, and any name whose real path (symlinks
+ * followed) is outside the real `root`.
+ *
+ * @example
+ * ```ts
+ * await resolveAsset('/srv/assets', 'hello.txt'); // '/srv/assets/hello.txt'
+ * await resolveAsset('/srv/assets', '../secret'); // undefined
+ * ```
+ */
+export async function resolveAsset(root: string, name: string): Promise<string | undefined> {
+  if (name === '' || name.startsWith('.') || /[/\\\0]/.test(name) || isAbsolute(name)) {
+    return undefined;
+  }
+  try {
+    const realRoot = await realpath(root);
+    const real = await realpath(join(realRoot, name));
+    const rel = relative(realRoot, real);
+    if (rel === '' || rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel)) {
+      return undefined;
+    }
+    return (await stat(real)).isFile() ? real : undefined;
+  } catch {
+    // ENOENT, ENOTDIR, ELOOP, EACCES: all of them are "no such file" to the client.
+    return undefined;
+  }
+}
+
+/**
+ * `GET /files/:name` (and HEAD): a file from the assets folder, streamed by the
+ * body-writer's `file()` body, which stats it before the headers (Content-Length)
+ * and takes the Content-Type from the extension.
+ * @internal
+ */
+export function filesHandler(assetsDir: string): (request: Request) => Promise<Response> {
+  return async (request) => {
+    const name = request.pathParams?.name ?? '';
+    const path = await resolveAsset(assetsDir, name);
+    if (path === undefined) {
+      return {
+        status: 404,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        body: `no file named ${JSON.stringify(name)} in the assets folder\n`,
+      };
+    }
+    return { status: 200, body: file(path) };
+  };
+}
