@@ -12,6 +12,7 @@ export { interceptor } from './interceptor';
 export type {
   Handler,
   Interceptor,
+  InterceptorSpec,
   Observer,
   ObserverEvent,
   RequestOf,

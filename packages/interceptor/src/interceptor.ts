@@ -1,5 +1,5 @@
 import { invalidReason, VALID } from './internal/validate';
-import type { Handler, Interceptor, RequestOf, ResponseOf } from './types';
+import type { Handler, Interceptor, InterceptorSpec, RequestOf, ResponseOf } from './types';
 
 /**
  * Validates an interceptor and returns a frozen copy of it (with exactly `name`,
@@ -22,7 +22,7 @@ import type { Handler, Interceptor, RequestOf, ResponseOf } from './types';
 export function interceptor<C extends object = any>(
   handler: Handler<RequestOf<C>, ResponseOf<C>>,
 ): Interceptor<C>;
-export function interceptor<C extends object>(spec: Interceptor<C>): Interceptor<C>;
+export function interceptor<C extends object = any>(spec: InterceptorSpec<C>): Interceptor<C>;
 export function interceptor(spec: Interceptor | Handler): Interceptor {
   if (typeof spec === 'function') return fromHandler(spec);
   const reason = invalidReason(spec);

@@ -28,6 +28,23 @@ export interface Interceptor<C extends object = any> {
 }
 
 /**
+ * What {@link interceptor} accepts: an {@link Interceptor} whose context type is
+ * inferred from the parameters of its stages (or from where the result goes),
+ * never from what they return, so a stage that only throws does not make it
+ * `Interceptor<never>`.
+ */
+export interface InterceptorSpec<C extends object = any> {
+  /** A name for errors, observers and logs. */
+  readonly name?: string | undefined;
+  /** Runs on the way in. */
+  enter?: ((ctx: C) => NoInfer<C> | Promise<NoInfer<C>>) | undefined;
+  /** Runs on the way out. */
+  leave?: ((ctx: C) => NoInfer<C> | Promise<NoInfer<C>>) | undefined;
+  /** Runs while an error unwinds the stack; `ctx` no longer carries the error. */
+  error?: ((ctx: C, error: InterceptorError) => NoInfer<C> | Promise<NoInfer<C>>) | undefined;
+}
+
+/**
  * A plain request handler, shorthand for an interceptor whose `enter` sets
  * `ctx.response` to what the handler returns for `ctx.request`.
  */
