@@ -1,0 +1,91 @@
+/**
+ * What went wrong, as {@link SseError.code}:
+ *
+ * - `INVALID_EVENT`: an event or comment that cannot be encoded safely (a CR, LF or
+ *   NUL in `event` or `id`, a negative `retry`, data that has no JSON form, …).
+ *   {@link SseError.field} names the field.
+ * - `INVALID_OPTION`: a bad option or argument; {@link SseError.field} names it.
+ * - `CLOSED`: the stream is closed (or closing); {@link SseError.reason} says why.
+ */
+export type SseErrorCode = 'INVALID_EVENT' | 'INVALID_OPTION' | 'CLOSED';
+
+/**
+ * Why an event stream ended, as {@link CloseReason.code}:
+ *
+ * - `closed`: the application called `close()`, or the event source completed.
+ * - `client-disconnect`: the client went away.
+ * - `server-stop`: the server is shutting down and ended the stream.
+ * - `evicted`: a hub dropped this subscriber because it stayed full (see `evictAfterMs`),
+ *   or because its `wait` buffer overflowed on a broadcast.
+ * - `error`: the producer (`onReady`, a generator) or a callback failed; see
+ *   {@link CloseReason.error}.
+ * - `body-error`, `aborted`, `timeout`: the adapter aborted the response for that reason.
+ */
+export type CloseCode =
+  | 'closed'
+  | 'client-disconnect'
+  | 'server-stop'
+  | 'evicted'
+  | 'error'
+  | 'body-error'
+  | 'aborted'
+  | 'timeout';
+
+/** Why an event stream ended: what `channel.closed` resolves with and what `onClientDisconnect` gets. */
+export interface CloseReason {
+  /** The cause, see {@link CloseCode}. */
+  readonly code: CloseCode;
+  /** The error, when `code` is `error` (or the adapter gave one). */
+  readonly error?: unknown;
+}
+
+/** Options of {@link SseError}. */
+export interface SseErrorOptions {
+  /** The field or option at fault. */
+  field?: string | undefined;
+  /** Why the stream closed, for `CLOSED`. */
+  reason?: CloseReason | undefined;
+  /** The underlying error. */
+  cause?: unknown;
+}
+
+/**
+ * The one error class of `@plinth/sse`. Recognise it with {@link SseError.isError}
+ * (name-based, so it works across duplicated copies of the package) rather than
+ * `instanceof`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await channel.send({ event: 'a\nb', data: 'x' });
+ * } catch (error) {
+ *   if (SseError.isError(error) && error.code === 'INVALID_EVENT') console.log(error.field); // 'event'
+ * }
+ * ```
+ */
+export class SseError extends Error {
+  /** Always `'SseError'`. */
+  override readonly name: 'SseError' = 'SseError';
+  /** What went wrong. */
+  readonly code: SseErrorCode;
+  /** The field or option at fault, when there is one. */
+  readonly field: string | undefined;
+  /** For `CLOSED`: why the stream closed. */
+  readonly reason: CloseReason | undefined;
+
+  constructor(code: SseErrorCode, message: string, options: SseErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.field = options.field;
+    this.reason = options.reason;
+  }
+
+  /** Tells whether a value is an {@link SseError} (by name, not by `instanceof`). */
+  static isError(value: unknown): value is SseError {
+    return (
+      value instanceof Error &&
+      (value as { name?: unknown }).name === 'SseError' &&
+      typeof (value as { code?: unknown }).code === 'string'
+    );
+  }
+}

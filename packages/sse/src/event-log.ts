@@ -1,0 +1,136 @@
+import { badOption } from './internal/settings';
+
+/** An event as a hub stores it: its id assigned, its data already text. */
+export interface LoggedEvent {
+  /** The id the log assigned; ids only grow. */
+  readonly id: string;
+  /** The event type, if any. */
+  readonly event?: string | undefined;
+  /** The data as sent (non-string data was JSON-encoded before it was logged). */
+  readonly data: string;
+  /** The `retry` field, if any. */
+  readonly retry?: number | undefined;
+}
+
+/** An event to append: a {@link LoggedEvent} without its id. */
+export type LogEntry = Omit<LoggedEvent, 'id'>;
+
+/** What {@link EventLog.readAfter} found. */
+export interface LogRead {
+  /**
+   * `false` when the log cannot tell what came after the id: it is older than the
+   * oldest event the log still holds (events were lost to its bounds), or it is not
+   * an id of this log. `events` is then empty.
+   */
+  readonly found: boolean;
+  /** The events after the id, oldest first, at most `limit` of them. */
+  readonly events: readonly LoggedEvent[];
+  /** The id of the newest event in the log at the time of the read, if any. */
+  readonly lastId: string | undefined;
+}
+
+/**
+ * Where a hub keeps recent events for replay. Methods are asynchronous so that a
+ * shared store (Redis Streams, for several server processes) can implement it:
+ * `append` is `XADD` (the store assigns the id), `readAfter` is `XRANGE` with an
+ * exclusive start, and the bounds are `MAXLEN` / `MINID`.
+ *
+ * Contract: ids only grow, in the order `append` calls were made; `readAfter`
+ * returns every event after the id that the log still holds, oldest first.
+ */
+export interface EventLog {
+  /** Stores an event and assigns it the next id. */
+  append(entry: LogEntry): Promise<LoggedEvent>;
+  /** Up to `limit` events after `lastEventId`, oldest first; see {@link LogRead}. */
+  readAfter(lastEventId: string, limit: number): Promise<LogRead>;
+}
+
+/** Options of {@link memoryEventLog}. */
+export interface MemoryEventLogOptions {
+  /**
+   * The most events kept; older ones are forgotten. `0` keeps none (every resuming
+   * client gets the reset signal).
+   * @default 1000
+   */
+  maxEvents?: number | undefined;
+  /**
+   * Events older than this (ms) are forgotten.
+   * @default undefined (no age limit)
+   */
+  maxAgeMs?: number | undefined;
+}
+
+const WHERE = 'memoryEventLog(options)';
+const DIGITS = /^(0|[1-9][0-9]{0,15})$/;
+
+/**
+ * A bounded in-memory {@link EventLog} for one process: a ring of the last
+ * `maxEvents` events (and none older than `maxAgeMs`), with ids `1`, `2`, `3`, …
+ *
+ * Ids restart at 1 with the process. A client that resumes with an id this log never
+ * issued (greater than the newest) gets the reset signal; one that resumes across a
+ * restart with an id the new log has issued since cannot be told apart. Use a shared
+ * store when that matters.
+ *
+ * @example
+ * ```ts
+ * const hub = createHub({ log: memoryEventLog({ maxEvents: 10_000, maxAgeMs: 5 * 60_000 }) });
+ * ```
+ */
+export function memoryEventLog(options: MemoryEventLogOptions = {}): EventLog {
+  if (options === null || typeof options !== 'object') {
+    throw badOption(WHERE, 'options', 'an object', options);
+  }
+  const capacity = options.maxEvents ?? 1000;
+  if (typeof capacity !== 'number' || !Number.isSafeInteger(capacity) || capacity < 0) {
+    throw badOption(WHERE, 'options.maxEvents', 'a non-negative integer', capacity);
+  }
+  const maxAgeMs = options.maxAgeMs;
+  if (maxAgeMs !== undefined && (typeof maxAgeMs !== 'number' || !(maxAgeMs > 0))) {
+    throw badOption(WHERE, 'options.maxAgeMs', 'a positive number of milliseconds', maxAgeMs);
+  }
+  const ring: (LoggedEvent | undefined)[] = new Array(capacity);
+  const times: number[] = maxAgeMs === undefined ? [] : new Array(capacity);
+  let last = 0; // the newest id issued
+  let first = 1; // the oldest id held (first > last: none held)
+
+  const expire = (): void => {
+    if (maxAgeMs === undefined) return;
+    const oldest = Date.now() - maxAgeMs;
+    while (first <= last && times[first % capacity]! < oldest) {
+      ring[first % capacity] = undefined;
+      first++;
+    }
+  };
+
+  return {
+    append(entry: LogEntry): Promise<LoggedEvent> {
+      last++;
+      const logged: LoggedEvent = { ...entry, id: String(last) };
+      if (capacity === 0) {
+        first = last + 1;
+      } else {
+        ring[last % capacity] = logged;
+        if (maxAgeMs !== undefined) times[last % capacity] = Date.now();
+        if (last - first >= capacity) first = last - capacity + 1;
+        expire();
+      }
+      return Promise.resolve(logged);
+    },
+    readAfter(lastEventId: string, limit: number): Promise<LogRead> {
+      expire();
+      const lastId = last === 0 ? undefined : String(last);
+      const after = DIGITS.test(lastEventId) ? Number(lastEventId) : Number.NaN;
+      // Found when every event after `after` is still held: it is at most the newest
+      // id and no older than the one just before the oldest held.
+      if (!(after <= last && after >= first - 1)) {
+        return Promise.resolve({ found: false, events: [], lastId });
+      }
+      const events: LoggedEvent[] = [];
+      for (let id = after + 1; id <= last && events.length < limit; id++) {
+        events.push(ring[id % capacity]!);
+      }
+      return Promise.resolve({ found: true, events, lastId });
+    },
+  };
+}

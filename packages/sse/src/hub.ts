@@ -1,0 +1,305 @@
+import type { Channel } from './channel';
+import { checkEventName, checkRetry, dataText, encodeChecked } from './encode';
+import { SseError } from './error';
+import { type EventLog, type LoggedEvent, memoryEventLog } from './event-log';
+import { describeValue } from './internal/describe';
+import { EventChannel, toBytes } from './internal/event-channel';
+import { badOption } from './internal/settings';
+
+/** An event to publish: the hub assigns its id. */
+export interface HubEvent {
+  /**
+   * The event type.
+   * @default undefined (the client's `message` event)
+   */
+  event?: string | undefined;
+  /** The payload; non-string data is JSON-encoded once, for every subscriber. */
+  data: unknown;
+  /**
+   * The `retry` field.
+   * @default undefined
+   */
+  retry?: number | undefined;
+}
+
+/** Options of {@link createHub}. */
+export interface HubOptions {
+  /**
+   * Where recent events are kept for replay, and where ids come from.
+   * @default memoryEventLog() (the last 1000 events)
+   */
+  log?: EventLog | undefined;
+  /**
+   * A subscriber whose buffer stays full (its drop policy keeps dropping, nothing
+   * drains) for this long is evicted: its stream ends with reason `evicted` and the
+   * connection is closed, so the client reconnects and replays. `0` disables it.
+   * (A `wait` subscriber is evicted as soon as a broadcast finds it full: a hub never
+   * waits for one client.)
+   * @default 0
+   */
+  evictAfterMs?: number | undefined;
+  /**
+   * The event a resuming client gets when its `Last-Event-ID` is older than the log
+   * holds (or unknown to it): `{ event: resetEvent, id: <newest id>, data:
+   * '{"lastEventId":"<its id>"}' }`, then live events. The client should reload its
+   * state: events were missed.
+   * @default 'reset'
+   */
+  resetEvent?: string | undefined;
+  /**
+   * How many events one replay step reads from the log.
+   * @default 256
+   */
+  replayPageSize?: number | undefined;
+}
+
+/** Options of {@link EventHub.subscribe}. */
+export interface SubscribeOptions {
+  /**
+   * Replay the events after this id before live ones.
+   * @default channel.lastEventId (the `Last-Event-ID` request header)
+   */
+  lastEventId?: string | undefined;
+}
+
+/**
+ * Broadcast to many event streams, with replay after `Last-Event-ID`. Create one with
+ * {@link createHub}.
+ */
+export interface EventHub {
+  /**
+   * Assigns the next id, appends the event to the log and sends it to every
+   * subscriber, each through its own bounded buffer and policy: a slow client never
+   * delays the others or grows memory. Resolves with the id once the event was handed
+   * to every subscriber. Publications are delivered in the order of the calls.
+   * Rejects with an `INVALID_EVENT` {@link SseError} (nothing logged or sent) for an
+   * invalid event.
+   */
+  publish(event: HubEvent): Promise<string>;
+  /**
+   * Subscribes a channel until its stream ends (then it is unsubscribed). With a last
+   * event id, the missed events are sent first, in order, then live ones, with no
+   * duplicate and no gap; when the id is older than the log holds, the
+   * {@link HubOptions.resetEvent} comes first instead. Resolves once the channel
+   * receives live events (at once without a last event id).
+   */
+  subscribe(channel: Channel, options?: SubscribeOptions): Promise<void>;
+  /** Stops sending to a channel (its stream stays open). Returns whether it was subscribed. */
+  unsubscribe(channel: Channel): boolean;
+  /** How many channels are subscribed. */
+  readonly size: number;
+  /** Closes every subscribed channel (reason `closed`); later subscribers are closed at once. */
+  close(): void;
+}
+
+/** The default reset event name; see {@link HubOptions.resetEvent}. */
+export const RESET_EVENT: string = 'reset';
+
+interface Subscriber {
+  readonly channel: EventChannel;
+  /** While replaying: live events fanned out meanwhile, in order; `undefined` when live. */
+  pending: LoggedEvent[] | undefined;
+  overflowed: boolean;
+}
+
+const WHERE = 'createHub(options)';
+const PENDING_MAX = 4096;
+
+function encodeLogged(event: LoggedEvent): Uint8Array {
+  return toBytes(encodeChecked(event.event, event.id, event.retry, event.data));
+}
+
+/**
+ * Creates an {@link EventHub}: publish once, deliver to every subscribed stream, and
+ * replay what a reconnecting client missed.
+ *
+ * @example
+ * ```ts
+ * const hub = createHub({ log: memoryEventLog({ maxEvents: 1000 }) });
+ * const feed = eventStream((channel) => hub.subscribe(channel), {
+ *   buffer: { size: 64 * 1024, policy: 'drop-oldest' },
+ * });
+ * setInterval(() => void hub.publish({ event: 'time', data: { now: Date.now() } }), 1000);
+ * ```
+ */
+export function createHub(options: HubOptions = {}): EventHub {
+  if (options === null || typeof options !== 'object') {
+    throw badOption(WHERE, 'options', 'an object', options);
+  }
+  const log = options.log ?? memoryEventLog();
+  if (typeof log?.append !== 'function' || typeof log.readAfter !== 'function') {
+    throw badOption(WHERE, 'options.log', 'an EventLog { append, readAfter }', log);
+  }
+  const evictAfterMs = options.evictAfterMs ?? 0;
+  if (typeof evictAfterMs !== 'number' || !(evictAfterMs >= 0)) {
+    throw badOption(WHERE, 'options.evictAfterMs', 'a number of milliseconds >= 0', evictAfterMs);
+  }
+  const resetEvent = options.resetEvent ?? RESET_EVENT;
+  try {
+    checkEventName(resetEvent);
+  } catch (error) {
+    throw new SseError('INVALID_OPTION', `${WHERE}: options.resetEvent is not a valid event name`, {
+      field: 'options.resetEvent',
+      cause: error,
+    });
+  }
+  const pageSize = options.replayPageSize ?? 256;
+  if (!Number.isSafeInteger(pageSize) || pageSize < 1) {
+    throw badOption(WHERE, 'options.replayPageSize', 'a positive integer', pageSize);
+  }
+
+  const subscribers = new Map<EventChannel, Subscriber>();
+  let tail: Promise<unknown> = Promise.resolve();
+  let closed = false;
+
+  function deliver(subscriber: Subscriber, bytes: Uint8Array): void {
+    const { channel } = subscriber;
+    const result = channel.offer(bytes, channel.policy);
+    if (result === 'full') {
+      channel.evict(); // `wait`: a broadcast never waits for one client
+    } else if (
+      evictAfterMs > 0 &&
+      channel.fullSince !== 0 &&
+      performance.now() - channel.fullSince >= evictAfterMs
+    ) {
+      channel.evict();
+    }
+  }
+
+  function fanOut(event: LoggedEvent): void {
+    let bytes: Uint8Array | undefined;
+    for (const subscriber of subscribers.values()) {
+      if (subscriber.pending !== undefined) {
+        if (subscriber.pending.length < PENDING_MAX) subscriber.pending.push(event);
+        else subscriber.overflowed = true;
+      } else {
+        bytes ??= encodeLogged(event);
+        deliver(subscriber, bytes);
+      }
+    }
+  }
+
+  async function replay(subscriber: Subscriber, lastEventId: string): Promise<void> {
+    const { channel } = subscriber;
+    let cursor: string | undefined = lastEventId;
+    for (;;) {
+      // Capture live events from before the read, so none falls between the read
+      // and going live; duplicates are skipped by id below.
+      subscriber.pending = [];
+      subscriber.overflowed = false;
+      const read = await log.readAfter(cursor ?? '', pageSize);
+      if (!channel.isOpen) return;
+      if (cursor === undefined || !read.found) {
+        const data = JSON.stringify({ lastEventId: cursor ?? lastEventId });
+        const reset = encodeChecked(resetEvent, read.lastId ?? '', undefined, data);
+        await channel.enqueue(toBytes(reset), 'wait');
+        cursor = read.lastId;
+      } else {
+        for (const event of read.events) {
+          await channel.enqueue(encodeLogged(event), 'wait');
+          cursor = event.id;
+        }
+        if (read.events.length >= pageSize) continue;
+      }
+      if (subscriber.overflowed) continue; // the live events are in the log: read on
+      // Caught up. Pending events are a run in id order: skip those up to the cursor.
+      let pending = subscriber.pending;
+      const seam = cursor === undefined ? -1 : pending.findIndex((event) => event.id === cursor);
+      let index = seam + 1;
+      while (index < pending.length) {
+        await channel.enqueue(encodeLogged(pending[index]!), 'wait');
+        index++;
+        if (subscriber.overflowed) break;
+        pending = subscriber.pending;
+      }
+      if (subscriber.overflowed) {
+        cursor = pending[index - 1]?.id ?? cursor;
+        continue;
+      }
+      subscriber.pending = undefined; // live from here, synchronously after the last one
+      return;
+    }
+  }
+
+  return {
+    publish(event: HubEvent): Promise<string> {
+      let entry: { event?: string; data: string; retry?: number };
+      try {
+        if (event === null || typeof event !== 'object') {
+          throw new SseError(
+            'INVALID_EVENT',
+            `hub.publish(event): expected an object { event?, data, retry? }, got ${describeValue(event)}`,
+            { field: 'event' },
+          );
+        }
+        if ((event as { id?: unknown }).id !== undefined) {
+          throw new SseError(
+            'INVALID_EVENT',
+            `hub.publish(event): ids are assigned by the hub; remove id ${describeValue((event as { id?: unknown }).id)}`,
+            { field: 'id' },
+          );
+        }
+        entry = { data: dataText(event.data) };
+        const name = checkEventName(event.event);
+        if (name !== undefined) entry.event = name;
+        const retry = checkRetry(event.retry);
+        if (retry !== undefined) entry.retry = retry;
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      const published = tail.then(() =>
+        log.append(entry).then((logged) => {
+          fanOut(logged);
+          return logged.id;
+        }),
+      );
+      tail = published.catch(() => {});
+      return published;
+    },
+
+    subscribe(channel: Channel, subscribeOptions: SubscribeOptions = {}): Promise<void> {
+      if (!(channel instanceof EventChannel)) {
+        return Promise.reject(
+          badOption(
+            'hub.subscribe(channel)',
+            'channel',
+            'a channel from eventStream or eventSource',
+            channel,
+          ),
+        );
+      }
+      if (closed) {
+        channel.close();
+        return Promise.resolve();
+      }
+      if (!channel.isOpen || subscribers.has(channel)) return Promise.resolve();
+      const lastEventId = subscribeOptions.lastEventId ?? channel.lastEventId;
+      const subscriber: Subscriber = { channel, pending: undefined, overflowed: false };
+      subscribers.set(channel, subscriber);
+      channel.onEnd(() => subscribers.delete(channel));
+      if (lastEventId === undefined) return Promise.resolve();
+      subscriber.pending = [];
+      return replay(subscriber, lastEventId).then(
+        () => {},
+        (error: unknown) => {
+          if (SseError.isError(error) && error.code === 'CLOSED') return; // the client left
+          channel.fail(error); // the log failed: end the stream, the client retries
+        },
+      );
+    },
+
+    unsubscribe(channel: Channel): boolean {
+      return subscribers.delete(channel as EventChannel);
+    },
+
+    get size(): number {
+      return subscribers.size;
+    },
+
+    close(): void {
+      closed = true;
+      for (const channel of [...subscribers.keys()]) channel.close();
+      subscribers.clear();
+    },
+  };
+}
