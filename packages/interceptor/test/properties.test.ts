@@ -79,10 +79,10 @@ function model(specs: readonly Spec[]): Outcome {
       if (s.error === 'none') continue;
       started.push(`${s.name} error`);
       if (s.error === 'handle' || s.error === 'decline') returned.push(`${s.name} error`);
-      if (s.error === 'handle') error = undefined;
       if (s.error === 'replace') {
         error = { interceptor: s.name, stage: 'error', suppressed: error.suppressed + 1 };
       }
+      if (s.error === 'handle') error = undefined;
     } else {
       if (s.leave === 'none') continue;
       started.push(`${s.name} leave`);
