@@ -1,3 +1,6 @@
 import { project } from '@plinth/vitest-config';
 
-export default project('interceptor');
+// The type tests (*.test-d.ts) run through vitest's typecheck as well as `tsc`.
+export default project('interceptor', {
+  typecheck: { enabled: true, include: ['src/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+});

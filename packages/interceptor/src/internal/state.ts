@@ -31,6 +31,8 @@ export const LEAVE = 2;
 /** @internal Finished. */
 export const DONE = 3;
 
+const INSPECT: unique symbol = Symbol.for('nodejs.util.inspect.custom') as never;
+
 const NO_INTERCEPTORS: readonly Interceptor[] = Object.freeze([]);
 
 /**
@@ -67,6 +69,12 @@ export class ChainState {
   constructor(phase: number, id: number) {
     this.phase = phase;
     this.id = id;
+  }
+
+  /** A short line for console.log of a context instead of every field. */
+  [INSPECT](): string {
+    const phase = ['pending', 'entering', 'leaving', 'done'][this.phase];
+    return `ChainState { execution ${this.id}, ${phase}, at ${this.index} of ${this.end} }`;
   }
 
   /** Appends interceptors after the runnable part of the queue (copy on write). */
