@@ -71,10 +71,14 @@ export class ChainState {
     this.id = id;
   }
 
-  /** A short line for console.log of a context instead of every field. */
-  [INSPECT](): string {
-    const phase = ['pending', 'entering', 'leaving', 'done'][this.phase];
-    return `ChainState { execution ${this.id}, ${phase}, at ${this.index} of ${this.end} }`;
+  static {
+    // A short line for console.log of a context instead of every field.
+    Object.defineProperty(ChainState.prototype, INSPECT, {
+      value(this: ChainState): string {
+        const phase = ['pending', 'entering', 'leaving', 'done'][this.phase];
+        return `ChainState { execution ${this.id}, ${phase}, at ${this.index} of ${this.end} }`;
+      },
+    });
   }
 
   /** Appends interceptors after the runnable part of the queue (copy on write). */
