@@ -184,33 +184,39 @@ async function main() {
   await worker.terminate();
   server.close();
 
-  console.log(`Node ${process.version}, ${ROUNDS} rounds (medians), one connection on loopback`);
+  console.log(
+    `Node ${process.version}, ${ROUNDS} interleaved rounds, one keep-alive connection on loopback`,
+  );
   console.log(`ELEMENTS=${ELEMENTS} FILE_MB=${FILE_MB}\n`);
-  console.log('| scenario | median ms | MB/s | vs baseline |');
+  console.log('| scenario | median ms | MB/s | ratio to baseline (median of per-round ratios) |');
   console.log('|---|---:|---:|---:|');
+  const isFile = (name) => name.startsWith('file') || name.startsWith('pipeline');
   const baselineOf = (name) => {
     if (name.startsWith('json:')) return 'json: hand-batched 16 KiB';
     if (name.startsWith('ndjson:')) return 'ndjson: hand-batched 16 KiB';
     if (name.includes('64 KiB')) return 'pipeline(createReadStream 64 KiB)';
     return 'pipeline(createReadStream 1 MiB)';
   };
-  const medians = new Map(active.map(([name], i) => [name, median(times[i])]));
-  active.forEach(([name], i) => {
-    const ms = medians.get(name);
-    const base = medians.get(baselineOf(name));
+  const indexOf = new Map(active.map(([name], i) => [name, i]));
+  // Ratios are taken within each round (the same minute of machine load), then the
+  // median over rounds: sturdier than a ratio of medians on a shared machine.
+  const pairedRatio = (i, j, throughput) =>
+    median(times[i].map((ms, round) => (throughput ? times[j][round] / ms : ms / times[j][round])));
+  for (const [name, i] of indexOf) {
+    const ms = median(times[i]);
     const mbps = sizes[i] / 1e6 / (ms / 1000);
-    // For files: throughput ratio (>= 1 is better); for sequences: time ratio (<= 1 is better).
-    const ratio = name.startsWith('file') || name.startsWith('pipeline') ? base / ms : ms / base;
-    const label =
-      name.startsWith('file') || name.startsWith('pipeline') ? 'x throughput' : 'x time';
+    const base = indexOf.get(baselineOf(name));
+    const ratio = pairedRatio(i, base, isFile(name));
+    const unit = isFile(name) ? 'x throughput' : 'x time';
     console.log(
-      `| ${name} | ${ms.toFixed(0)} | ${mbps.toFixed(0)} | ${ratio.toFixed(2)}${label === 'x time' ? ' x time' : ' x throughput'} |`,
+      `| ${name} | ${ms.toFixed(0)} | ${mbps.toFixed(0)} | ${ratio.toFixed(2)} ${unit} |`,
     );
-  });
-  const m = (name) => medians.get(name);
-  if (m('file(): 1 MiB reads') && m('file(): 64 KiB reads')) {
+  }
+  const big = indexOf.get('file(): 1 MiB reads');
+  const small = indexOf.get('file(): 64 KiB reads');
+  if (big !== undefined && small !== undefined) {
     console.log(
-      `\nfile(): 1 MiB reads are ${(m('file(): 64 KiB reads') / m('file(): 1 MiB reads')).toFixed(2)}x the throughput of 64 KiB reads`,
+      `\nfile(): 1 MiB reads give ${pairedRatio(small, big, false).toFixed(2)}x the throughput of 64 KiB reads`,
     );
   }
 }

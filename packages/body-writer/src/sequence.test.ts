@@ -221,3 +221,28 @@ describe('ndjson() and text()', () => {
     expect(() => text('abc' as never)).toThrow(/text\(source\).*got a string/);
   });
 });
+
+describe('a sink that aborts its signal from inside write()', () => {
+  it('stops an endless sync generator within 64 elements and runs its finally', async () => {
+    let finallyRan = false;
+    const sink = collectingSink();
+    const write = sink.write.bind(sink);
+    sink.write = (chunk) => {
+      if (sink.chunks.length === 10) sink.controller.abort(new Error('reset'));
+      return write(chunk);
+    };
+    const done = writeBodyToStream(
+      (function* () {
+        try {
+          for (let i = 0; ; i++) yield i;
+        } finally {
+          finallyRan = true;
+        }
+      })(),
+      sink,
+    );
+    await expect(done).rejects.toThrow('reset');
+    expect(finallyRan).toBe(true);
+    expect(sink.chunks.length).toBeLessThanOrEqual(10 + 64);
+  });
+});

@@ -46,8 +46,14 @@ async function writeSync(
   // write, an element that cannot be encoded), so a generator's finally runs.
   for (const element of source) {
     pending = sink.write(encode(element, index++));
-    if (pending !== undefined) await pending;
-    if (signal.aborted) throw signal.reason;
+    if (pending !== undefined) {
+      await pending;
+      if (signal.aborted) throw signal.reason;
+    } else if ((index & 63) === 0 && signal.aborted) {
+      // The signal can only change while we await, unless the sink aborts it from
+      // inside write(); a look every 64 elements stops even an endless generator then.
+      throw signal.reason;
+    }
   }
   if (close !== undefined) {
     pending = sink.write(close);
