@@ -1,0 +1,21 @@
+import type { Interceptor } from '@plinth/interceptor';
+import type { Logger } from '../logger';
+
+/**
+ * What every exchange of one listener shares.
+ * @internal
+ */
+export interface Shared {
+  readonly chain: readonly Interceptor[];
+  readonly logger: Logger;
+  readonly bodyLimit: number;
+  /** The exchanges not yet closed; kept by `createServer` for `stop()`. */
+  readonly live: Set<unknown> | undefined;
+  /** Errors already logged, so that each is logged once. */
+  readonly logged: WeakSet<object>;
+  stopping: boolean;
+  /** Called when an exchange closes while the server stops. */
+  onClosed: (() => void) | undefined;
+  /** Logs a chain that rejected although the stylobate handles errors (a bug of the adapter). */
+  onChainError: (error: unknown) => void;
+}

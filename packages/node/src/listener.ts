@@ -1,0 +1,144 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import { execute, type Interceptor, interceptor } from '@plinth/interceptor';
+import { type HttpContext, RESPONDER } from '@plinth/writeable-body';
+import { NodeAdapterError } from './errors';
+import { Exchange } from './exchange';
+import { ringResponse, stylobate, terminator } from './interceptors';
+import { describeValue } from './internal/describe';
+import type { Shared } from './internal/shared';
+import { jsonLogger, type Logger } from './logger';
+import type { ListenerOptions, Service } from './options';
+import { DEFAULT_BODY_LIMIT, NodeHttpRequest } from './request';
+
+/** A request listener for `node:http`, `node:https`, `node:http2` and Connect/Express. */
+export type PlinthListener = (
+  req: IncomingMessage | Http2ServerRequest,
+  res: ServerResponse | Http2ServerResponse,
+  next?: (error?: unknown) => void,
+) => void;
+
+const LOGGER_METHODS = ['error', 'warn', 'info', 'debug'] as const;
+
+/** @internal */
+export function checkLogger(logger: unknown): Logger {
+  if (logger === undefined) return jsonLogger();
+  for (const method of LOGGER_METHODS) {
+    if (typeof (logger as Record<string, unknown> | null)?.[method] !== 'function') {
+      throw new NodeAdapterError(
+        `options.logger must have error, warn, info and debug methods (pino's signature); its ${method} is ${describeValue((logger as Record<string, unknown> | null)?.[method])}`,
+        { code: 'invalid-argument' },
+      );
+    }
+  }
+  return logger as Logger;
+}
+
+/** @internal */
+export function serviceInterceptors(fn: string, service: Service): readonly Interceptor[] {
+  const list = Array.isArray(service)
+    ? service
+    : (service as { interceptors?: unknown } | null)?.interceptors;
+  if (!Array.isArray(list)) {
+    throw new NodeAdapterError(
+      `${fn}: service must be an array of interceptors or an object with an interceptors array, got ${describeValue(Array.isArray(service) || service === null || typeof service !== 'object' ? service : list)}`,
+      { code: 'invalid-argument' },
+    );
+  }
+  return list.map((entry, index) => {
+    try {
+      return interceptor(entry as Interceptor);
+    } catch (error) {
+      throw new NodeAdapterError(
+        `${fn}: interceptors[${index}] is not an interceptor: ${(error as Error).message}`,
+        { code: 'invalid-argument', cause: error },
+      );
+    }
+  });
+}
+
+/** @internal */
+export function makeShared(
+  fn: string,
+  service: Service,
+  options: ListenerOptions,
+  live: Set<unknown> | undefined,
+): Shared {
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 0) {
+    throw new NodeAdapterError(
+      `${fn}: options.bodyLimit must be a non-negative integer, got ${describeValue(bodyLimit)}`,
+      { code: 'invalid-argument' },
+    );
+  }
+  const shared: Shared = {
+    chain: [stylobate, terminator, ringResponse, ...serviceInterceptors(fn, service)],
+    logger: checkLogger(options.logger),
+    bodyLimit,
+    live,
+    logged: new WeakSet(),
+    stopping: false,
+    onClosed: undefined,
+    onChainError: undefined as never,
+  };
+  shared.onChainError = (error: unknown) => {
+    shared.logger.error({ err: error }, 'the adapter could not answer an error');
+  };
+  return shared;
+}
+
+function chainFailed(this: Exchange, error: unknown): void {
+  // Only reached when the stylobate itself could not answer (it handles everything else).
+  this.fail(error);
+}
+
+function chainDone(this: Exchange): void {
+  this.chainDone = true;
+}
+
+/** @internal Serves one request. */
+export function handle(
+  shared: Shared,
+  req: IncomingMessage | Http2ServerRequest,
+  res: ServerResponse | Http2ServerResponse,
+  next: ((error?: unknown) => void) | undefined,
+): void {
+  const exchange = new Exchange(req, res, shared);
+  if (next !== undefined) exchange.next = next;
+  const ctx: HttpContext = { request: new NodeHttpRequest(exchange), [RESPONDER]: exchange };
+  exchange.ctx = ctx;
+  const done = execute(ctx, shared.chain);
+  if (exchange.phase === 2 && !exchange.lowLevel) {
+    // Answered synchronously: nothing left to track, no closure to allocate.
+    exchange.chainDone = true;
+    done.then(undefined, shared.onChainError);
+    return;
+  }
+  done.then(chainDone.bind(exchange), chainFailed.bind(exchange));
+  if (shared.live !== undefined && !exchange.isClosed) shared.live.add(exchange);
+}
+
+/**
+ * Turns a service (the application's interceptors) into a request listener, with
+ * the adapter's interceptors in front: the stylobate, the terminator and
+ * ring-response (see the README). Works with `node:http`, `node:https`,
+ * `node:http2` (compatibility API) and as Connect/Express middleware, where a
+ * chain that sets no response calls `next()` instead of answering 404.
+ *
+ * `createServer` adds graceful shutdown on top; with a bare listener, closing the
+ * server is up to you.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { requestListener } from '@plinth/node';
+ *
+ * const hello = (request) => ({ status: 200, body: { hello: request.path } });
+ * createServer(requestListener([hello])).listen(8080);
+ * ```
+ */
+export function requestListener(service: Service, options: ListenerOptions = {}): PlinthListener {
+  const shared = makeShared('requestListener(service, options)', service, options, undefined);
+  return (req, res, next) =>
+    handle(shared, req, res, typeof next === 'function' ? next : undefined);
+}

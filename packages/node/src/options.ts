@@ -1,0 +1,92 @@
+import type { SecureContextOptions, TlsOptions } from 'node:tls';
+import type { Handler, Interceptor } from '@plinth/interceptor';
+import type { Logger } from './logger';
+
+/** Options of {@link requestListener} (and of {@link createServer}). */
+export interface ListenerOptions {
+  /**
+   * Where the adapter logs: a pino instance or anything with pino's
+   * `error/warn/info/debug(obj, msg)` methods.
+   * @default jsonLogger() — JSON lines on stderr, level `info`
+   */
+  logger?: Logger | undefined;
+  /**
+   * The most bytes `request.body.bytes()/text()/json()` read when not told
+   * otherwise; more is a 413.
+   * @default 1048576 (1 MiB)
+   */
+  bodyLimit?: number | undefined;
+}
+
+/** Options of {@link createServer}. */
+export interface ServerOptions extends ListenerOptions {
+  /**
+   * The port to listen on; `0` picks a free one (see the address `start()` resolves with).
+   * @default 8080
+   */
+  port?: number | undefined;
+  /**
+   * The interface to listen on. Use `'0.0.0.0'` or `'::'` to accept connections
+   * from other machines.
+   * @default '127.0.0.1'
+   */
+  host?: string | undefined;
+  /**
+   * Serve HTTP/2 (Node's compatibility API). With `tls`: h2 over TLS (and HTTP/1.1
+   * for clients without ALPN h2, see `allowHTTP1`); without: cleartext h2c (prior
+   * knowledge).
+   * @default false
+   */
+  http2?: boolean | undefined;
+  /**
+   * Certificates and keys: serve HTTPS (or h2 over TLS with `http2`).
+   * @default undefined (cleartext)
+   */
+  tls?: (SecureContextOptions & TlsOptions) | undefined;
+  /**
+   * With `http2` and `tls`: also answer HTTP/1.1 clients.
+   * @default true
+   */
+  allowHTTP1?: boolean | undefined;
+  /**
+   * HTTP/1.1: how long a client may take to send the request headers (slowloris
+   * guard). Milliseconds.
+   * @default 60000
+   */
+  headersTimeout?: number | undefined;
+  /**
+   * HTTP/1.1: how long a client may take to send the whole request, body
+   * included. `0` disables it, so long uploads and streamed responses are never cut
+   * by it (Node's own default of 300 s would).
+   * @default 0
+   */
+  requestTimeout?: number | undefined;
+  /**
+   * HTTP/1.1: how long an idle keep-alive connection stays open. Longer than the
+   * 60 s idle timeout of common load balancers, so the balancer closes first and
+   * never sends on a connection the server is closing.
+   * @default 72000
+   */
+  keepAliveTimeout?: number | undefined;
+  /**
+   * The largest request header block in bytes; larger is answered 431 by Node
+   * (HTTP/1.1) or refused by the HTTP/2 session.
+   * @default 16384
+   */
+  maxHeaderSize?: number | undefined;
+  /**
+   * What `stop()` waits for in-flight responses before it destroys them, when not
+   * told otherwise. Milliseconds.
+   * @default 10000
+   */
+  stopGraceMs?: number | undefined;
+}
+
+/** A service: its interceptors (or handlers) and the server options, in one object. */
+export interface ServiceOptions extends ServerOptions {
+  /** The application's interceptors, after the adapter's own. Handlers are turned into interceptors. */
+  interceptors: readonly (Interceptor<any> | Handler)[];
+}
+
+/** What {@link createServer}, {@link requestListener} and the test client serve. */
+export type Service = ServiceOptions | readonly (Interceptor<any> | Handler)[];

@@ -1,0 +1,313 @@
+import type { ServerResponse } from 'node:http';
+import type { Http2ServerResponse } from 'node:http2';
+import type { BodySink } from '@plinth/writeable-body';
+import { NodeAdapterError } from './errors';
+import { describeValue } from './internal/describe';
+import { noop, rejected } from './internal/promises';
+
+/** A Node response a sink can write to: `node:http`'s or `node:http2`'s compatibility one. */
+export type NodeResponse = ServerResponse | Http2ServerResponse;
+
+/**
+ * The size at which coalesced writes go out: 16 KiB, the default high-water mark of
+ * Node's sockets, so a full buffer is one socket write.
+ */
+export const COALESCE_BYTES: number = 16 * 1024;
+
+/**
+ * What a sink needs from whoever owns the response.
+ * @internal
+ */
+export interface SinkHost {
+  /** Aborted when the client leaves or the response is aborted. */
+  readonly signal: AbortSignal;
+  /** Called before the first byte is written: sends status and headers. */
+  commit(): void;
+}
+
+const DETACHED: SinkHost = {
+  get signal(): AbortSignal {
+    throw new Error('unreachable');
+  },
+  commit: noop,
+};
+
+function flushLater(sink: NodeBodySink): void {
+  sink.timer = undefined;
+  sink.flush();
+}
+
+/**
+ * The {@link BodySink} over a Node response (see the README, "The sink").
+ *
+ * Small writes are coalesced into a 16 KiB buffer that goes out when it is full,
+ * on `flush()`, or on the next turn of the event loop (`setImmediate`), so a slow
+ * producer's elements leave at once while a fast one's become few large writes. A
+ * write the socket cannot take now makes `write()` return a promise that resolves
+ * on `drain` and rejects when the response closes or is aborted.
+ * @internal
+ */
+export class NodeBodySink implements BodySink {
+  readonly out: NodeResponse;
+  host: SinkHost;
+  /** One pending chunk not copied yet: a body written in one piece stays one piece. */
+  held: string | Uint8Array | undefined = undefined;
+  buf: Buffer | undefined = undefined;
+  used = 0;
+  timer: NodeJS.Immediate | undefined = undefined;
+  /** Pending while the response's buffer is over its high-water mark. */
+  waiting: Promise<void> | undefined = undefined;
+  resume: (() => void) | undefined = undefined;
+  cancel: ((reason: unknown) => void) | undefined = undefined;
+  /** Set once the sink can no longer write: why. */
+  failure: unknown = undefined;
+  /** While true, no flush is scheduled (the owner flushes when a synchronous write returns). */
+  hold = false;
+  /** True once {@link NodeBodySink.end} ran. */
+  ended = false;
+
+  constructor(out: NodeResponse, host: SinkHost = DETACHED) {
+    this.out = out;
+    this.host = host;
+  }
+
+  get signal(): AbortSignal {
+    return this.host.signal;
+  }
+
+  /** Bytes accepted but not yet handed to the response (the coalescing buffer). */
+  get pendingBytes(): number {
+    const held = this.held;
+    return (
+      this.used +
+      (held === undefined
+        ? 0
+        : typeof held === 'string'
+          ? Buffer.byteLength(held)
+          : held.byteLength)
+    );
+  }
+
+  write(chunk: Uint8Array | string): undefined | Promise<void> {
+    if (this.failure !== undefined) return rejected(this.failure);
+    let size: number;
+    if (typeof chunk === 'string') size = chunk.length;
+    else if (chunk instanceof Uint8Array) size = chunk.byteLength;
+    else {
+      throw new TypeError(
+        `BodySink.write(chunk): chunk must be a string or a Uint8Array, got ${describeValue(chunk)}`,
+      );
+    }
+    if (size === 0) return this.waiting;
+    if (this.held === undefined && this.used === 0) {
+      if (size >= COALESCE_BYTES) this.send(chunk);
+      else {
+        this.held = chunk;
+        this.schedule();
+      }
+      return this.waiting;
+    }
+    const held = this.held;
+    if (held !== undefined) {
+      this.held = undefined;
+      this.append(held);
+    }
+    this.append(chunk);
+    if (this.used !== 0) this.schedule();
+    return this.waiting;
+  }
+
+  flush(): void {
+    if (this.timer !== undefined) {
+      clearImmediate(this.timer);
+      this.timer = undefined;
+    }
+    if (this.failure !== undefined) return;
+    const held = this.held;
+    if (held !== undefined) {
+      this.held = undefined;
+      this.send(held);
+    }
+    this.flushBuffer();
+  }
+
+  /**
+   * Ends the response with whatever is pending as its last chunk (one write for a
+   * body written in one piece).
+   * @internal
+   */
+  end(): void {
+    if (this.timer !== undefined) {
+      clearImmediate(this.timer);
+      this.timer = undefined;
+    }
+    if (this.failure !== undefined) return;
+    let last: string | Uint8Array | undefined = this.held;
+    if (last !== undefined) {
+      this.held = undefined;
+      if (this.used !== 0) {
+        this.flushBuffer();
+      }
+    } else if (this.used !== 0) {
+      last = this.buf!.subarray(0, this.used);
+      this.buf = undefined;
+      this.used = 0;
+    }
+    this.ended = true;
+    this.failure = new NodeAdapterError('The response has ended; nothing more can be written', {
+      code: 'aborted',
+    });
+    this.host.commit();
+    if (last === undefined) this.out.end();
+    else (this.out as ServerResponse).end(last);
+  }
+
+  /**
+   * The sink can no longer write: drops what it holds and rejects the pending write.
+   * @internal
+   */
+  fail(reason: unknown): void {
+    if (this.failure !== undefined && this.cancel === undefined) return;
+    if (this.failure === undefined) this.failure = reason;
+    if (this.timer !== undefined) {
+      clearImmediate(this.timer);
+      this.timer = undefined;
+    }
+    this.held = undefined;
+    this.buf = undefined;
+    this.used = 0;
+    const cancel = this.cancel;
+    this.waiting = this.resume = this.cancel = undefined;
+    cancel?.(reason);
+  }
+
+  /** Lets a flush be scheduled again after a synchronous write; schedules one if bytes wait. */
+  release(): void {
+    this.hold = false;
+    if (this.held !== undefined || this.used !== 0) this.schedule();
+  }
+
+  private schedule(): void {
+    if (!this.hold && this.timer === undefined) this.timer = setImmediate(flushLater, this);
+  }
+
+  private append(chunk: string | Uint8Array): void {
+    const room = COALESCE_BYTES - this.used;
+    if (typeof chunk === 'string') {
+      // At most 3 bytes per UTF-16 unit: skip measuring when it surely fits.
+      if (chunk.length * 3 > room) {
+        const bytes = Buffer.byteLength(chunk);
+        if (bytes > room) {
+          this.flushBuffer();
+          if (bytes >= COALESCE_BYTES) {
+            this.send(chunk);
+            return;
+          }
+        }
+      }
+      if (this.buf === undefined) this.buf = Buffer.allocUnsafe(COALESCE_BYTES);
+      const buf = this.buf;
+      this.used += buf.write(chunk, this.used);
+    } else {
+      const bytes = chunk.byteLength;
+      if (bytes > room) {
+        this.flushBuffer();
+        if (bytes >= COALESCE_BYTES) {
+          this.send(chunk);
+          return;
+        }
+      }
+      if (this.buf === undefined) this.buf = Buffer.allocUnsafe(COALESCE_BYTES);
+      const buf = this.buf;
+      buf.set(chunk, this.used);
+      this.used += bytes;
+    }
+    if (this.used === COALESCE_BYTES) this.flushBuffer();
+  }
+
+  private flushBuffer(): void {
+    const used = this.used;
+    if (used === 0) return;
+    const buf = this.buf!;
+    this.used = 0;
+    if (used < COALESCE_BYTES / 4) {
+      // A few bytes (a slow producer's element): send a copy and keep the buffer.
+      this.send(Buffer.from(buf.subarray(0, used)));
+    } else {
+      this.buf = undefined;
+      this.send(buf.subarray(0, used));
+    }
+  }
+
+  private send(chunk: string | Uint8Array): void {
+    this.host.commit();
+    if (
+      !(this.out as ServerResponse).write(chunk) &&
+      this.waiting === undefined &&
+      this.failure === undefined
+    ) {
+      this.waiting = new Promise<void>((resolve, reject) => {
+        this.resume = resolve;
+        this.cancel = reject;
+      });
+      this.waiting.catch(noop);
+      this.out.once('drain', () => this.drained());
+    }
+  }
+
+  private drained(): void {
+    const resume = this.resume;
+    this.waiting = this.resume = this.cancel = undefined;
+    resume?.();
+  }
+}
+
+/** A {@link BodySink} over a Node response that you end yourself. */
+export interface ResponseSink extends BodySink {
+  /** Writes what is pending and ends the response. */
+  end(): void;
+}
+
+/**
+ * A {@link BodySink} over a Node response you write yourself, for using the
+ * body-writer protocol in a plain `node:http` handler. Send the status and headers
+ * first; the sink's signal aborts when the response closes before it finished.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { writeBodyToStream } from '@plinth/body-writer';
+ * import { responseSink } from '@plinth/node';
+ *
+ * createServer(async (req, res) => {
+ *   res.writeHead(200, { 'content-type': 'application/json' });
+ *   const sink = responseSink(res);
+ *   await writeBodyToStream(numbers(), sink);
+ *   sink.end();
+ * }).listen(8080);
+ * ```
+ */
+export function responseSink(res: NodeResponse): ResponseSink {
+  if (
+    res === null ||
+    typeof res !== 'object' ||
+    typeof (res as ServerResponse).write !== 'function'
+  ) {
+    throw new NodeAdapterError(
+      `responseSink(res): res must be a Node ServerResponse or Http2ServerResponse, got ${describeValue(res)}`,
+      { code: 'invalid-argument' },
+    );
+  }
+  const controller = new AbortController();
+  const sink = new NodeBodySink(res, { signal: controller.signal, commit: noop });
+  res.once('close', () => {
+    if (!(res.writableEnded && res.writableFinished)) {
+      const reason = new NodeAdapterError('The client closed the connection', {
+        code: 'client-disconnect',
+      });
+      sink.fail(reason);
+      controller.abort(reason);
+    }
+  });
+  return sink;
+}
