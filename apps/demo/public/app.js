@@ -13,8 +13,11 @@ function setState(el, state, label = state) {
 function watchConnection(source, pill) {
   source.addEventListener('open', () => setState(pill, 'open', 'live'));
   source.addEventListener('error', () => {
-    setState(pill, source.readyState === EventSource.CLOSED ? 'error' : 'connecting',
-      source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting');
+    setState(
+      pill,
+      source.readyState === EventSource.CLOSED ? 'error' : 'connecting',
+      source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting',
+    );
   });
 }
 
@@ -117,7 +120,8 @@ function startRange() {
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        if (bytes === 0) $('range-first').textContent = `${Math.round(performance.now() - began)} ms`;
+        if (bytes === 0)
+          $('range-first').textContent = `${Math.round(performance.now() - began)} ms`;
         bytes += new TextEncoder().encode(value).byteLength;
         if (text.length < shown) {
           text += value;

@@ -67,7 +67,9 @@ export function formatLine(level: keyof typeof LEVELS, obj: object, msg?: string
       parts.push(`${key}=${describeError(value)}`);
       if (level === 'error' && value.stack) stack = value.stack;
     } else {
-      parts.push(`${key}=${typeof value === 'string' ? value : inspect(value, { breakLength: Number.POSITIVE_INFINITY, depth: 3 })}`);
+      parts.push(
+        `${key}=${typeof value === 'string' ? value : inspect(value, { breakLength: Number.POSITIVE_INFINITY, depth: 3 })}`,
+      );
     }
   }
   return stack ? `${parts.join(' ')}\n${indent(stack)}` : parts.join(' ');

@@ -1,0 +1,50 @@
+// `pnpm start` (node dist/main.mjs): starts the demo on PORT/HOST (default
+// localhost:8080), logs one line per request, stops gracefully on SIGINT/SIGTERM.
+import { createDemo } from './demo';
+import { readableLogger } from './logger';
+
+function portFrom(value: string | undefined): number {
+  if (value === undefined || value === '') return 8080;
+  const port = Number(value);
+  if (!/^[0-9]+$/.test(value) || port > 65535) {
+    console.error(`PORT must be an integer from 0 to 65535, got ${JSON.stringify(value)}`);
+    process.exit(2);
+  }
+  return port;
+}
+
+const logger = readableLogger();
+const demo = createDemo({
+  port: portFrom(process.env.PORT),
+  host: process.env.HOST || 'localhost',
+  storeUrl: process.env.STORE_URL || undefined,
+  logger,
+});
+
+try {
+  const { url } = await demo.start();
+  logger.info({}, `Plinth demo listening on ${url}  (open it in a browser; Ctrl+C stops)`);
+} catch (error) {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'EADDRINUSE') {
+    logger.error({}, 'the port is taken: set PORT to another one, e.g. PORT=8081 pnpm demo');
+  } else {
+    logger.error({ err: error }, 'the demo could not start');
+  }
+  process.exit(1);
+}
+
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) {
+    logger.warn({}, `${signal} again: exiting now`);
+    process.exit(1);
+  }
+  stopping = true;
+  logger.info({}, `${signal}: stopping (open streams are ended, in-flight requests get 5 s)`);
+  await demo.stop({ graceMs: 5000 });
+  logger.info({}, 'stopped');
+  process.exit(0);
+}
+process.on('SIGINT', (signal) => void stop(signal));
+process.on('SIGTERM', (signal) => void stop(signal));

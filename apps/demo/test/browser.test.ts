@@ -1,0 +1,161 @@
+// End-to-end: the page in a real (headless) Chromium against a running demo.
+import { memoryEventLog } from '@plinth/sse';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDemo, type Demo } from '../src/demo';
+import {
+  artifactPath,
+  type Browser,
+  browserRequired,
+  launchBrowser,
+  missingBrowserReason,
+} from './browser';
+import { captureLogs } from './helpers';
+
+const missing = missingBrowserReason();
+if (missing && !browserRequired) {
+  console.warn(
+    `[demo] browser tests skipped: ${missing}. CI runs them (PLINTH_REQUIRE_BROWSER=1).`,
+  );
+}
+
+const WAIT = { timeout: 10_000 };
+
+describe.skipIf(missing !== undefined && !browserRequired)('the demo page in Chromium', () => {
+  if (missing !== undefined) {
+    it('has a browser to run in', () => {
+      throw new Error(`PLINTH_REQUIRE_BROWSER=1 but ${missing}`);
+    });
+    return;
+  }
+
+  const logs = captureLogs({ echo: process.env.DEMO_TEST_LOGS === '1' });
+  const chatLog = memoryEventLog(); // kept across the restart, like a shared store
+  const settings = {
+    host: '127.0.0.1',
+    logger: logs.logger,
+    chatLog,
+    clock: { intervalMs: 250 },
+    chat: { retryMs: 250 },
+  };
+  let demo: Demo;
+  let url: string;
+  let port: number;
+  let browser: Browser;
+  const pageErrors: string[] = [];
+
+  async function open(): Promise<Page> {
+    const page = await browser.context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(message.text());
+    });
+    await page.goto(url);
+    await page.waitForSelector('#chat-status[data-state="open"]', WAIT);
+    return page;
+  }
+
+  async function texts(page: Page): Promise<string[]> {
+    return page.locator('#chat-messages li[data-id] .text').allTextContents();
+  }
+
+  async function send(page: Page, user: string, text: string): Promise<void> {
+    await page.fill('#chat-user', user);
+    await page.fill('#chat-text', text);
+    await page.click('#chat-form button[type="submit"]');
+  }
+
+  beforeAll(async () => {
+    [browser, demo] = await Promise.all([
+      launchBrowser(),
+      Promise.resolve(createDemo({ ...settings, port: 0 })),
+    ]);
+    const address = await demo.start();
+    url = address.url;
+    port = address.port;
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.stop({ graceMs: 500 });
+  });
+
+  it('loads: clock, chat and range panels live, the picture streamed through /image', async () => {
+    const page = await open();
+    expect(await page.title()).toBe('Plinth demo');
+    await page.waitForSelector('#clock-status[data-state="open"]', WAIT);
+    await page.waitForFunction(
+      () => {
+        const img = document.querySelector<HTMLImageElement>('.picture img');
+        return img?.complete === true && img.naturalWidth === 960;
+      },
+      undefined,
+      WAIT,
+    );
+    await page.fill('#range-limit', '5');
+    await page.click('#range-start');
+    await page.waitForSelector('#range-status[data-state="done"]', WAIT);
+    expect(await page.textContent('#range-output')).toBe('[0,1,2,3,4]');
+    await page.screenshot({ path: await artifactPath('page-loaded.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows the clock ticking', async () => {
+    const page = await open();
+    await page.waitForFunction(
+      () => Number(document.getElementById('clock-count')?.textContent) >= 2,
+      undefined,
+      WAIT,
+    );
+    const id = Number(await page.textContent('#clock-id'));
+    expect(id).toBeGreaterThanOrEqual(2);
+    expect(await page.textContent('#clock-time')).toMatch(/^\d\d:\d\d:\d\d$/);
+    await page.close();
+  });
+
+  it('shows a message posted in one page in another page', async () => {
+    const [a, b] = [await open(), await open()];
+    await send(a, 'ada', 'hello from page A');
+    await b.waitForSelector('#chat-messages li:has-text("hello from page A")', WAIT);
+    await a.waitForSelector('#chat-messages li:has-text("hello from page A")', WAIT);
+    expect((await texts(b)).filter((t) => t === 'hello from page A')).toHaveLength(1);
+    await a.close();
+    await b.close();
+  });
+
+  it('reconnects after a server restart and receives what was published meanwhile, none twice', async () => {
+    const page = await open();
+    await send(page, 'ada', 'before the restart');
+    await page.waitForSelector('#chat-messages li:has-text("before the restart")', WAIT);
+
+    await demo.stop({ graceMs: 500 });
+    await page.waitForSelector('#chat-status[data-state="connecting"]', WAIT);
+    // A new server process on the same port, sharing the event log; messages
+    // arrive (through its hub) before it listens, while the page is away.
+    demo = createDemo({ ...settings, port });
+    await demo.hub.publish({
+      data: { user: 'bot', text: 'while away 1', time: new Date().toISOString() },
+    });
+    await demo.hub.publish({
+      data: { user: 'bot', text: 'while away 2', time: new Date().toISOString() },
+    });
+    await demo.start();
+
+    await page.waitForSelector('#chat-messages li:has-text("while away 2")', WAIT);
+    await page.waitForSelector('#chat-status[data-state="open"]', WAIT);
+    await send(page, 'ada', 'after the restart');
+    await page.waitForSelector('#chat-messages li:has-text("after the restart")', WAIT);
+
+    const shown = await texts(page);
+    const expected = ['before the restart', 'while away 1', 'while away 2', 'after the restart'];
+    expect(shown.filter((t) => expected.includes(t))).toEqual(expected);
+    const ids = await page
+      .locator('#chat-messages li[data-id]')
+      .evaluateAll((items) => items.map((item) => (item as HTMLElement).dataset.id));
+    expect(new Set(ids).size).toBe(ids.length);
+    await page.screenshot({ path: await artifactPath('page-after-restart.png'), fullPage: true });
+    expect(pageErrors.filter((e) => !/ERR_CONNECTION_REFUSED|net::/.test(e))).toEqual([]);
+    await page.close();
+  });
+});
