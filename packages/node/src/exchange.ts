@@ -162,7 +162,7 @@ export class Exchange implements Responder {
       this.headers = outgoingHeaders(
         headers,
         noContent ? undefined : body,
-        true,
+        !noContent,
         this.h2,
         this.closeAfter || this.shared.stopping,
       );

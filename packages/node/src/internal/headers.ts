@@ -54,7 +54,8 @@ export function checkStatus(status: unknown): number {
 
 /**
  * Validates the response's headers and adds the body's default Content-Type and
- * (when `withLength`) its Content-Length. Never changes the application's object.
+ * (when `withLength`) its Content-Length, 0 when there is no body. Never changes
+ * the application's object.
  * @internal
  */
 export function outgoingHeaders(
@@ -106,7 +107,10 @@ export function outgoingHeaders(
       out[name] = value as string | number | readonly string[];
     }
   }
-  if (body !== undefined) {
+  if (body === undefined) {
+    // A status-only response says so, rather than being an empty chunked body.
+    if (withLength && !hasLength) out['content-length'] = 0;
+  } else {
     if (!hasType) {
       const type = body.defaultContentType();
       if (type !== undefined) out['content-type'] = type;

@@ -1,0 +1,163 @@
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import http from 'node:http';
+import http2 from 'node:http2';
+import { expect } from 'vitest';
+import { createServer, type Logger, type PlinthServer, type ServerOptions } from '../src/index';
+
+export interface LogEntry {
+  level: 'error' | 'warn' | 'info' | 'debug';
+  msg: string | undefined;
+  obj: Record<string, unknown>;
+}
+
+/** A pino-compatible logger that keeps what it is told. */
+export function capturingLogger(): Logger & {
+  entries: LogEntry[];
+  at(level: LogEntry['level']): LogEntry[];
+} {
+  const entries: LogEntry[] = [];
+  const log = (level: LogEntry['level']) => (obj: object, msg?: string) => {
+    entries.push({ level, msg, obj: obj as Record<string, unknown> });
+  };
+  return {
+    entries,
+    at: (level) => entries.filter((e) => e.level === level),
+    error: log('error'),
+    warn: log('warn'),
+    info: log('info'),
+    debug: log('debug'),
+  };
+}
+
+/** Waits until `check` returns true, polling each event-loop turn; fails after `timeoutMs`. */
+export async function waitFor(
+  check: () => boolean,
+  what: string,
+  timeoutMs = 5000,
+): Promise<number> {
+  const start = performance.now();
+  while (!check()) {
+    if (performance.now() - start > timeoutMs) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  return performance.now() - start;
+}
+
+/** The protocols a behaviour is checked over. */
+export const PROTOCOLS = [
+  { name: 'HTTP/1.1', http2: false },
+  { name: 'h2c', http2: true },
+] as const;
+
+/** Starts a server on an ephemeral loopback port with a capturing logger. */
+export async function serve(
+  interceptors: unknown[],
+  options: ServerOptions = {},
+): Promise<{ server: PlinthServer; url: string; logger: ReturnType<typeof capturingLogger> }> {
+  const logger = capturingLogger();
+  const server = createServer(interceptors as never, {
+    port: 0,
+    host: '127.0.0.1',
+    logger,
+    ...options,
+  });
+  const { url } = await server.start();
+  return { server, url, logger };
+}
+
+/** Open file descriptors of this process (Linux). */
+export function openFds(): number {
+  return readdirSync('/proc/self/fd').length;
+}
+
+export function expectNoErrorLogs(logger: { at(level: 'error'): LogEntry[] }): void {
+  expect(logger.at('error').map((e) => e.msg)).toEqual([]);
+}
+
+/** Runs curl and resolves with its exit code and output. */
+export function curl(
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('curl', args);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A raw request whose response body is read to the end or to an error. */
+export function rawGet(
+  url: string,
+  h2: boolean,
+): Promise<{
+  status: number;
+  body: Buffer;
+  error: Error | undefined;
+  headers: Record<string, unknown>;
+}> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    if (h2) {
+      const { origin, pathname, search } = new URL(url);
+      const session = http2.connect(origin);
+      session.on('error', () => {});
+      const stream = session.request({ ':path': pathname + search });
+      let status = 0;
+      let headers: Record<string, unknown> = {};
+      stream.on('response', (h) => {
+        status = Number(h[':status']);
+        headers = h;
+      });
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      let error: Error | undefined;
+      stream.on('error', (e) => {
+        error = e;
+      });
+      stream.on('close', () => {
+        session.close();
+        resolve({
+          status,
+          headers,
+          body: Buffer.concat(chunks),
+          error:
+            error ??
+            (stream.rstCode !== http2.constants.NGHTTP2_NO_ERROR
+              ? new Error(`stream reset ${stream.rstCode}`)
+              : undefined),
+        });
+      });
+      return;
+    }
+    const req = http.get(url, { agent: false }, (res) => {
+      let error: Error | undefined;
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('aborted', () => {
+        error ??= new Error('aborted');
+      });
+      res.on('error', (e) => {
+        error ??= e;
+      });
+      res.on('close', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks),
+          error: error ?? (res.complete ? undefined : new Error('incomplete')),
+        }),
+      );
+    });
+    req.on('error', (e) =>
+      resolve({ status: 0, headers: {}, body: Buffer.concat(chunks), error: e }),
+    );
+  });
+}
