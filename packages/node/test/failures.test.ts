@@ -164,7 +164,7 @@ describe.each(PROTOCOLS)('failure semantics over $name', ({ http2 }) => {
       const response = await responseFor(server, 'GET', path);
       expect(response.status).toBe(500);
       expect(response.body).toBe('Internal server error');
-      expect((logger.at('error')[0]?.obj.err as Error).message).toMatch(reason);
+      expect((logger.at('error')[0]!.obj.err as Error).message).toMatch(reason);
     }
   });
 
