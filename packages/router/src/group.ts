@@ -1,4 +1,4 @@
-import type { Interceptor } from '@plinth/interceptor';
+import { type Interceptor, interceptor } from '@plinth/interceptor';
 import { RouterError } from './errors';
 import { describe } from './internal/describe';
 import { parsePattern } from './internal/pattern';
@@ -57,15 +57,20 @@ export function group(
   if (!Array.isArray(interceptors)) {
     fail(`options.interceptors must be an array, got ${describe(interceptors)}`);
   }
-  interceptors.forEach((item, i) => {
+  const checked = interceptors.map((item, i) => {
     const why = notAnInterceptor(item);
     if (why) fail(`options.interceptors[${i}]: ${why}`);
+    try {
+      return interceptor(item);
+    } catch (e) {
+      return fail(`options.interceptors[${i}]: ${(e as Error).message}`);
+    }
   });
   return Object.freeze({
     kind: 'plinth.route-group' as const,
     prefix,
     routes,
-    interceptors: Object.freeze([...interceptors]),
+    interceptors: Object.freeze(checked),
   });
 }
 

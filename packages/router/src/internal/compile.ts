@@ -1,10 +1,11 @@
-import type { Interceptor } from '@plinth/interceptor';
+import { type Interceptor, interceptor } from '@plinth/interceptor';
 import { RouterError } from '../errors';
 import { isGroup, joinPath } from '../group';
 import type {
   MatchedRoute,
   ParamConstraint,
   PathParams,
+  RouteHandler,
   RouteInfo,
   RouteSpec,
   RouteTableSpec,
@@ -168,37 +169,42 @@ function parseTarget(
   name: string,
   target: RouteTarget,
 ): Interceptor<any>[] {
-  if (typeof target === 'function') return [handlerInterceptor(name, target)];
+  // interceptor() validates once and brands the result, so enqueue() on every
+  // request does not validate again.
+  const checked = (item: unknown, at: string): Interceptor<any> => {
+    const why = notAnInterceptor(item);
+    if (why) invalid(where, spec, `${at}${why}`);
+    try {
+      return interceptor(item as Interceptor<any>);
+    } catch (e) {
+      return invalid(where, spec, `${at}${(e as Error).message}`);
+    }
+  };
+  if (typeof target === 'function') return [interceptor(handlerInterceptor(name, target))];
   if (Array.isArray(target)) {
     if (target.length === 0) {
       invalid(where, spec, 'the target is an empty list; it needs at least a handler');
     }
     return target.map((item: unknown, i: number) => {
-      const last = i === target.length - 1;
-      if (typeof item === 'function') {
-        if (!last) {
-          invalid(
-            where,
-            spec,
-            `target[${i}] is a function, but only the last element of a target list may be a handler`,
-          );
-        }
-        return handlerInterceptor(name, item as never);
+      if (typeof item !== 'function') return checked(item, `target[${i}]: `);
+      if (i !== target.length - 1) {
+        invalid(
+          where,
+          spec,
+          `target[${i}] is a function, but only the last element of a target list may be a handler`,
+        );
       }
-      const why = notAnInterceptor(item);
-      if (why) invalid(where, spec, `target[${i}]: ${why}`);
-      return item as Interceptor<any>;
+      return interceptor(handlerInterceptor(name, item as RouteHandler));
     });
   }
-  const why = notAnInterceptor(target);
-  if (why) {
+  if (typeof target !== 'object' || target === null) {
     invalid(
       where,
       spec,
-      `the target must be a handler (request) => response, an interceptor, or a list of interceptors ending in one; ${why}`,
+      `the target must be a handler (request) => response, an interceptor, or a list of interceptors ending in one; got ${describe(target)}`,
     );
   }
-  return [target as Interceptor<any>];
+  return [checked(target, '')];
 }
 
 function sameConstraints(a: CompiledRoute, b: CompiledRoute): boolean {

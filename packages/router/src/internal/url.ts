@@ -141,7 +141,7 @@ function queryString(name: string, query: UrlForOptions['query']): string {
       );
     }
     const text = String(value);
-    if (!key.isWellFormed() || !wellFormed(text)) {
+    if (!wellFormed(key) || !wellFormed(text)) {
       throw new RouterError(
         'INVALID_PARAM',
         `urlFor('${name}'): the query parameter '${key}' is not well-formed Unicode (a lone surrogate)`,
