@@ -160,44 +160,57 @@ class FileBody implements WriteableBody {
     const length = this.#length;
     this.#handle = undefined; // this write owns the descriptor now
     const signal = sink.signal;
+    const chunkSize = this.#chunkSize;
+    const path = this.#path;
+    const read = async (position: number): Promise<Uint8Array | null> => {
+      const want = length === undefined ? chunkSize : Math.min(chunkSize, length - position);
+      if (want === 0) return null;
+      // A fresh buffer per read: the sink may hold on to a chunk until the socket
+      // took it, so a reused buffer would be overwritten under it.
+      const buffer = Buffer.allocUnsafeSlow(want);
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await handle.read(
+          buffer,
+          0,
+          want,
+          length === undefined ? null : position,
+        ));
+      } catch (error) {
+        throw fileError(path, error);
+      }
+      if (bytesRead === 0) {
+        if (length === undefined) return null;
+        // Content-Length promised more: fail so the response is aborted, not ended short.
+        throw new BodyWriterError(
+          `File ${basename(path)} shrank while it was sent: ${position} of ${length} bytes`,
+          { code: 'FILE_CHANGED' },
+        );
+      }
+      return bytesRead === want ? buffer : buffer.subarray(0, bytesRead);
+    };
+    // One read ahead: the next chunk is read from disk while the socket takes this one.
+    let next: Promise<Uint8Array | null> | undefined;
     try {
       signal.throwIfAborted();
-      const chunkSize = this.#chunkSize;
       let position = 0;
+      next = read(0);
       for (;;) {
-        const want = length === undefined ? chunkSize : Math.min(chunkSize, length - position);
-        if (want === 0) return;
-        // A fresh buffer per read: the sink may hold on to a chunk until the socket
-        // took it, so a reused buffer would be overwritten under it.
-        const buffer = Buffer.allocUnsafeSlow(want);
-        let bytesRead: number;
-        try {
-          ({ bytesRead } = await handle.read(
-            buffer,
-            0,
-            want,
-            length === undefined ? null : position,
-          ));
-        } catch (error) {
-          throw fileError(this.#path, error);
-        }
+        const chunk = await next;
+        next = undefined;
         if (signal.aborted) throw signal.reason;
-        if (bytesRead === 0) {
-          if (length !== undefined) {
-            // Content-Length promised more: fail so the response is aborted, not ended short.
-            throw new BodyWriterError(
-              `File ${basename(this.#path)} shrank while it was sent: ${position} of ${length} bytes`,
-              { code: 'FILE_CHANGED' },
-            );
-          }
-          return;
-        }
-        position += bytesRead;
-        const pending = sink.write(bytesRead === want ? buffer : buffer.subarray(0, bytesRead));
+        if (chunk === null) return;
+        position += chunk.byteLength;
+        next = read(position);
+        // Settled in finally if we stop first; no unhandled rejection meanwhile.
+        next.catch(() => {});
+        const pending = sink.write(chunk);
         if (pending !== undefined) await pending;
         if (signal.aborted) throw signal.reason;
       }
     } finally {
+      // No read may be in flight when the descriptor closes.
+      if (next !== undefined) await next.catch(() => {});
       await handle.close().catch(() => {});
     }
   }
