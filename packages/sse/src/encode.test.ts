@@ -161,7 +161,7 @@ describe('encodeEvent', () => {
           );
         },
       ),
-      { numRuns: 500 },
+      { numRuns: 300 },
     );
   });
 });

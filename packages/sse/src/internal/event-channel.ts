@@ -71,6 +71,7 @@ export class EventChannel implements Channel {
   #settle: { resolve: () => void; reject: (error: unknown) => void } | undefined;
   #listenerError: unknown;
   #abortResponse: ((reason: CloseReason) => void) | undefined;
+  #failure: CloseReason | undefined;
 
   constructor(settings: StreamSettings, lastEventId: string | undefined) {
     this.#settings = settings;
@@ -239,16 +240,42 @@ export class EventChannel implements Channel {
         this.fail(error);
       }
     }
-    if (this.#state === CLOSING && !this.#writing && this.#queue.length === 0) {
+    if (
+      this.#state === CLOSING &&
+      this.#failure === undefined &&
+      !this.#writing &&
+      this.#queue.length === 0
+    ) {
       this.finish({ code: 'closed' });
     }
     return done;
   }
 
-  /** @internal Ends the stream at once because the producer failed. */
+  /**
+   * @internal Ends the stream because the producer failed. What was already handed
+   * to the sink gets one turn of the event loop to reach the socket (Node corks a
+   * response until the next tick), so events sent before the failure arrive before
+   * the adapter aborts the connection; a client that is not keeping up is not
+   * waited for.
+   */
   fail(error: unknown): void {
-    if (this.#sink?.signal.aborted) this.finish(reasonFromSignal(this.#sink.signal));
-    else this.finish({ code: 'error', error });
+    const sink = this.#sink;
+    if (sink?.signal.aborted) {
+      this.finish(reasonFromSignal(sink.signal));
+      return;
+    }
+    if (this.#state === ENDED) return;
+    const reason: CloseReason = { code: 'error', error };
+    if (sink === undefined || this.#writing) {
+      this.finish(reason);
+      return;
+    }
+    if (this.#state === OPEN) {
+      this.#state = CLOSING;
+      this.#stopAccepting(reason);
+    }
+    this.#failure = reason;
+    setImmediate(() => this.finish(reason));
   }
 
   /** @internal Ends the stream at once: the client stayed too slow. */
@@ -341,7 +368,7 @@ export class EventChannel implements Channel {
     this.#fullSince = 0;
     this.#lastWrite = performance.now();
     sink.flush();
-    if (this.#state === CLOSING) this.finish({ code: 'closed' });
+    if (this.#state === CLOSING && this.#failure === undefined) this.finish({ code: 'closed' });
   }
 
   #admitWaiters(): void {
