@@ -90,6 +90,9 @@ export function withError<C extends object>(ctx: C, error: unknown): C {
   if (error === undefined || error === null) {
     throw new TypeError(`withError(ctx, error): error must be a value, got ${describe(error)}`);
   }
+  // The flag sends this chain's stage results through the full checks, which see
+  // the error; without it the runner does not look for one.
+  stateFor(ctx).slow = true;
   ctx[ERROR] = error;
   return ctx;
 }
@@ -114,5 +117,6 @@ export function addObserver<C extends object>(ctx: C, observer: Observer<C>): C 
   }
   const s = stateFor(ctx);
   s.observers = s.observers === undefined ? [observer] : [...s.observers, observer];
+  s.slow = true;
   return ctx;
 }

@@ -179,6 +179,17 @@ describe('execute: contexts', () => {
     expect(out.n).toBe(2);
   });
 
+  it('rejects a thenable context (no promise could resolve to it)', async () => {
+    await expect(execute({ then: () => {} }, [])).rejects.toThrow(/must not be a thenable/);
+  });
+
+  it('checks an array again when its length changed', async () => {
+    const list: Interceptor[] = [tracer('a')];
+    await execute(fresh(), list);
+    list.push(null as never);
+    await expect(execute(fresh(), list)).rejects.toThrow(/position 1 is not valid: .*got null/);
+  });
+
   it('rejects bad arguments with a TypeError naming the value', async () => {
     await expect(execute(null as never)).rejects.toThrow(/context must be an object, got null/);
     await expect(execute({}, 'x' as never)).rejects.toThrow(

@@ -1,18 +1,22 @@
 import { InterceptorError } from './error';
 import { describe } from './internal/describe';
-import { drive, finish, run, SUSPENDED } from './internal/run';
+import { drive, finish, isThenable, run, SUSPENDED } from './internal/run';
 import { CHAIN, ChainState, type Ctx, DONE, ENTER, ERROR, LEAVE, PENDING } from './internal/state';
 import { assertInterceptors } from './internal/validate';
 import type { Interceptor } from './types';
 
 let lastExecutionId = 0;
 
+/** Arrays of interceptors already checked, with the length they had. */
+const validated = new WeakMap<readonly unknown[], number>();
+
 /**
  * Runs a context through a queue of interceptors: every `enter` in order, then
  * every `leave` in reverse order; resolves with the final context.
  *
  * The queue is what `enqueue` put on the context before, followed by
- * `interceptors`. The array is not copied: do not change it while it runs.
+ * `interceptors`. The array is neither copied nor changed, and it is checked
+ * once: build it once, do not change it afterwards (freezing it is a good idea).
  *
  * When a stage fails, the rest of the queue is dropped and the stack unwinds
  * through `error` stages only, starting with the failing interceptor's own (for
@@ -44,6 +48,12 @@ export function execute<C extends object>(
       new TypeError(`execute(ctx): the context must be an object, got ${describe(ctx)}`),
     );
   }
+  if (isThenable(ctx)) {
+    // A promise could never resolve to it: awaiting it would call its `then`.
+    return Promise.reject(
+      new TypeError('execute(ctx): the context must not be a thenable (it has a then method)'),
+    );
+  }
   if (interceptors !== undefined) {
     if (!Array.isArray(interceptors)) {
       return Promise.reject(
@@ -52,10 +62,15 @@ export function execute<C extends object>(
         ),
       );
     }
-    try {
-      assertInterceptors('execute(ctx, interceptors)', interceptors);
-    } catch (e) {
-      return Promise.reject(e);
+    // A server runs the same arrays for every request: check each array once (at
+    // a given length) rather than each interceptor on every call.
+    if (validated.get(interceptors) !== interceptors.length) {
+      try {
+        assertInterceptors('execute(ctx, interceptors)', interceptors);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      validated.set(interceptors, interceptors.length);
     }
   }
   const input = ctx as Ctx;
@@ -81,6 +96,7 @@ function start(ctx: Ctx, interceptors: readonly Interceptor[] | undefined): Chai
       s.end = previous.end;
       s.terminators = previous.terminators;
       s.observers = previous.observers;
+      s.slow = previous.slow;
     } else if (previous.phase !== DONE) {
       s.outer = previous;
       s.input = ctx;

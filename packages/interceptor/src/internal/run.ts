@@ -17,7 +17,8 @@ export const SUSPENDED: unique symbol = Symbol('suspended') as never;
 
 const NO_SUPPRESSED: readonly unknown[] = [];
 
-function isThenable(value: object): value is PromiseLike<unknown> {
+/** @internal */
+export function isThenable(value: object): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown }).then === 'function';
 }
 
@@ -115,17 +116,21 @@ function completed(s: ChainState, i: Interceptor, stage: Stage, ctxIn: Ctx, r: u
     if (stage === 'enter') unwind(s);
     return ctx;
   }
-  if (stage === 'enter' && s.terminators !== undefined) {
-    try {
-      for (const terminator of s.terminators) {
-        if (terminator(ctx)) {
-          s.end = s.index;
-          break;
-        }
+  if (stage === 'enter' && s.terminators !== undefined) return terminators(s, i, ctx);
+  return ctx;
+}
+
+/** After an enter: stops entering when a terminator says so. */
+function terminators(s: ChainState, i: Interceptor, ctx: Ctx): Ctx {
+  try {
+    for (const terminator of s.terminators!) {
+      if (terminator(ctx)) {
+        s.end = s.index;
+        break;
       }
-    } catch (e) {
-      return failed(s, i, stage, ctx, e);
     }
+  } catch (e) {
+    return failed(s, i, 'enter', ctx, e);
   }
   return ctx;
 }
@@ -164,11 +169,7 @@ function suspend(
   pending: PromiseLike<unknown>,
   error?: unknown,
 ): typeof SUSPENDED {
-  s.pending = pending;
-  s.pendingInterceptor = i;
-  s.pendingStage = stage;
-  s.pendingContext = ctx;
-  s.pendingError = error;
+  s.pending = { result: pending, interceptor: i, stage, context: ctx, error };
   return SUSPENDED;
 }
 
@@ -190,16 +191,28 @@ export function run(s: ChainState, ctx: Ctx): Ctx | typeof SUSPENDED {
         ctx = failed(s, i, 'enter', ctx, e);
         break;
       }
-      if (typeof r === 'object' && r !== null && isThenable(r)) {
-        return suspend(s, i, 'enter', ctx, r);
+      // The common cases inline. Nobody called withError or addObserver, so there
+      // is no error on the result and nobody to tell; the same context back cannot
+      // be a thenable (no context is, see execute).
+      if (r === ctx && !s.slow) {
+        if (s.terminators !== undefined) ctx = terminators(s, i, ctx);
+        continue;
+      }
+      if (typeof r === 'object' && r !== null) {
+        if (isThenable(r)) return suspend(s, i, 'enter', ctx, r);
+        if ((r as Ctx)[CHAIN] === s && !s.slow) {
+          ctx = r as Ctx;
+          if (s.terminators !== undefined) ctx = terminators(s, i, ctx);
+          continue;
+        }
       }
       ctx = completed(s, i, 'enter', ctx, r);
     }
     s.phase = LEAVE;
   }
+  let error = ctx[ERROR];
   while (s.index > 0) {
     const i = s.queue[--s.index]!;
-    const error = ctx[ERROR];
     let r: unknown;
     if (error === undefined) {
       const f = i.leave;
@@ -208,10 +221,16 @@ export function run(s: ChainState, ctx: Ctx): Ctx | typeof SUSPENDED {
         r = f(ctx);
       } catch (e) {
         ctx = failed(s, i, 'leave', ctx, e);
+        error = ctx[ERROR];
         continue;
       }
-      if (typeof r === 'object' && r !== null && isThenable(r)) {
-        return suspend(s, i, 'leave', ctx, r);
+      if (r === ctx && !s.slow) continue;
+      if (typeof r === 'object' && r !== null) {
+        if (isThenable(r)) return suspend(s, i, 'leave', ctx, r);
+        if ((r as Ctx)[CHAIN] === s && !s.slow) {
+          ctx = r as Ctx;
+          continue;
+        }
       }
       ctx = completed(s, i, 'leave', ctx, r);
     } else {
@@ -223,6 +242,7 @@ export function run(s: ChainState, ctx: Ctx): Ctx | typeof SUSPENDED {
         r = f(ctx, current);
       } catch (e) {
         ctx = errorFailed(s, i, ctx, current, e);
+        error = ctx[ERROR];
         continue;
       }
       if (typeof r === 'object' && r !== null && isThenable(r)) {
@@ -230,6 +250,7 @@ export function run(s: ChainState, ctx: Ctx): Ctx | typeof SUSPENDED {
       }
       ctx = errorCompleted(s, i, ctx, r, current);
     }
+    error = ctx[ERROR];
   }
   s.phase = DONE;
   return ctx;
@@ -242,12 +263,9 @@ export function run(s: ChainState, ctx: Ctx): Ctx | typeof SUSPENDED {
  */
 export async function drive(s: ChainState): Promise<Ctx> {
   for (;;) {
-    const i = s.pendingInterceptor!;
-    const stage = s.pendingStage;
-    const ctxIn = s.pendingContext!;
-    const current = s.pendingError as InterceptorError;
-    const pending = s.pending!;
-    s.pending = s.pendingInterceptor = s.pendingContext = s.pendingError = undefined;
+    const { result: pending, interceptor: i, stage, context: ctxIn, error } = s.pending!;
+    const current = error as InterceptorError;
+    s.pending = undefined;
     let ok = true;
     let r: unknown;
     try {

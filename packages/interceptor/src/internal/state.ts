@@ -22,6 +22,21 @@ export type Predicate = (ctx: any) => boolean;
 /** @internal A context as the runner sees it. */
 export type Ctx = { [CHAIN]?: ChainState; [ERROR]?: unknown } & Record<PropertyKey, any>;
 
+/**
+ * A stage that returned a thenable: what the async driver awaits, and what it
+ * needs to go on.
+ * @internal
+ */
+export interface Pending {
+  result: PromiseLike<unknown>;
+  interceptor: Interceptor;
+  stage: Stage;
+  /** The context the stage was given. */
+  context: Ctx;
+  /** The error an `error` stage was given. */
+  error: unknown;
+}
+
 /** @internal Built by enqueue/terminateWhen/addObserver before `execute` starts. */
 export const PENDING = 0;
 /** @internal Entering interceptors. */
@@ -55,16 +70,17 @@ export class ChainState {
   index = 0;
   terminators: readonly Predicate[] | undefined = undefined;
   observers: readonly Observer[] | undefined = undefined;
+  /**
+   * True once `withError` or `addObserver` touched this state: then every stage
+   * result goes through the full checks (an error on it, observers to tell).
+   */
+  slow = false;
   /** The state this one replaced on the context (nested `execute`), restored when done. */
   outer: ChainState | undefined = undefined;
   /** The context `execute` was given, for restoring `outer` on it. */
   input: Ctx | undefined = undefined;
-  // The callback result the async driver awaits, and what it needs to go on.
-  pending: PromiseLike<unknown> | undefined = undefined;
-  pendingInterceptor: Interceptor | undefined = undefined;
-  pendingStage: Stage = 'enter';
-  pendingContext: Ctx | undefined = undefined;
-  pendingError: unknown = undefined;
+  /** The stage result the async driver awaits (kept apart: sync chains never need it). */
+  pending: Pending | undefined = undefined;
 
   constructor(phase: number, id: number) {
     this.phase = phase;

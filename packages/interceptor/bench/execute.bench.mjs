@@ -1,0 +1,121 @@
+// The contenders, all over the same functions: for each chain length and flavour,
+// `n` enter functions and `n` leave functions, each bumping a counter on the
+// context and returning it.
+import { execute, interceptor } from '@plinth/interceptor';
+import compose from 'koa-compose';
+
+/** Requests per timed sample: one sample is too short to time on its own. */
+export const BATCH = 200;
+
+function stages(n, flavour) {
+  const enters = [];
+  const leaves = [];
+  for (let k = 0; k < n; k++) {
+    // Distinct closures per interceptor, as in a real chain.
+    if (flavour === 'sync') {
+      enters.push((ctx) => {
+        ctx.entered += k;
+        return ctx;
+      });
+      leaves.push((ctx) => {
+        ctx.left += k;
+        return ctx;
+      });
+    } else {
+      enters.push(async (ctx) => {
+        ctx.entered += k;
+        return ctx;
+      });
+      leaves.push(async (ctx) => {
+        ctx.left += k;
+        return ctx;
+      });
+    }
+  }
+  return { enters, leaves };
+}
+
+function newContext() {
+  return { request: { method: 'GET', url: '/' }, entered: 0, left: 0 };
+}
+
+/**
+ * The request handlers of every contender for one chain, each running BATCH
+ * requests one after the other and checking the last result.
+ */
+export function contenders(n, flavour) {
+  const { enters, leaves } = stages(n, flavour);
+  const expected = (n * (n - 1)) / 2;
+  const check = (ctx) => {
+    if (ctx.entered !== expected || ctx.left !== expected) {
+      throw new Error(`wrong result: ${JSON.stringify(ctx)}`);
+    }
+  };
+
+  const chain = enters.map((enter, k) => interceptor({ name: `i${k}`, enter, leave: leaves[k] }));
+
+  const middleware = enters.map((enter, k) => {
+    const leave = leaves[k];
+    return flavour === 'sync'
+      ? async (ctx, next) => {
+          enter(ctx);
+          await next();
+          leave(ctx);
+        }
+      : async (ctx, next) => {
+          await enter(ctx);
+          await next();
+          await leave(ctx);
+        };
+  });
+  const koa = compose(middleware);
+
+  const plainSync = (ctx) => {
+    for (let k = 0; k < enters.length; k++) ctx = enters[k](ctx);
+    for (let k = leaves.length - 1; k >= 0; k--) ctx = leaves[k](ctx);
+    return ctx;
+  };
+  const plainAsync = async (ctx) => {
+    for (let k = 0; k < enters.length; k++) ctx = await enters[k](ctx);
+    for (let k = leaves.length - 1; k >= 0; k--) ctx = await leaves[k](ctx);
+    return ctx;
+  };
+
+  const result = {
+    plinth: async () => {
+      let ctx;
+      for (let r = 0; r < BATCH; r++) ctx = await execute(newContext(), chain);
+      check(ctx);
+    },
+    'koa-compose': async () => {
+      let ctx;
+      for (let r = 0; r < BATCH; r++) {
+        ctx = newContext();
+        await koa(ctx);
+      }
+      check(ctx);
+    },
+  };
+  if (flavour === 'sync') {
+    // The floor: the same functions called in a loop, nothing awaited.
+    result['plain loop'] = () => {
+      let ctx;
+      for (let r = 0; r < BATCH; r++) ctx = plainSync(newContext());
+      check(ctx);
+    };
+    // The same loop behind a promise that the caller awaits, as any server awaits
+    // a handler: the shape of `execute`'s API at no other cost.
+    result['plain loop, awaited'] = async () => {
+      let ctx;
+      for (let r = 0; r < BATCH; r++) ctx = await plainSync(newContext());
+      check(ctx);
+    };
+  } else {
+    result['plain loop'] = async () => {
+      let ctx;
+      for (let r = 0; r < BATCH; r++) ctx = await plainAsync(newContext());
+      check(ctx);
+    };
+  }
+  return result;
+}
