@@ -1,0 +1,143 @@
+// `pnpm bench:compare`: runs the scenarios, prints and writes the results.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { detectAffinity } from './harness/affinity';
+import type { BenchContext } from './harness/context';
+import { hasWrk } from './harness/load';
+import { fmt, type ScenarioResult, scenarioMarkdown } from './harness/results';
+import { parseOptions, USAGE } from './options';
+import { verdictsMarkdown } from './report';
+import { abortScenario } from './scenarios/abort';
+import { createBigFile, fileScenario } from './scenarios/file';
+import { helloScenario } from './scenarios/hello';
+import { sequenceScenario } from './scenarios/sequence';
+import { slowReaderScenario } from './scenarios/slow-reader';
+import { sseScenario } from './scenarios/sse';
+
+const SCENARIOS: Record<number, (ctx: BenchContext) => Promise<ScenarioResult>> = {
+  1: helloScenario,
+  2: fileScenario,
+  3: sequenceScenario,
+  4: sseScenario,
+  5: slowReaderScenario,
+  6: abortScenario,
+};
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+async function main(): Promise<number> {
+  let options: ReturnType<typeof parseOptions>;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  const affinity = detectAffinity(!options.pin);
+  // The orchestrator and the in-process clients belong on the load cores, away
+  // from the servers: re-run this program pinned there.
+  if (affinity.pinning && process.env.PLINTH_BENCH_PINNED !== '1') {
+    const r = spawnSync(
+      'taskset',
+      ['-c', affinity.loadCpus!, process.execPath, ...process.execArgv, ...process.argv.slice(1)],
+      {
+        stdio: 'inherit',
+        env: { ...process.env, PLINTH_BENCH_PINNED: '1' },
+      },
+    );
+    return r.status ?? 1;
+  }
+  const started = performance.now();
+  const workDir = mkdtempSync(join(tmpdir(), 'plinth-bench-'));
+  const log = (message: string): void => {
+    const t = ((performance.now() - started) / 1000).toFixed(0).padStart(4);
+    process.stderr.write(`[${t}s] ${message}\n`);
+  };
+  const wrk = options.wrk && hasWrk();
+  const cpuModel = cpus()[0]?.model ?? 'unknown';
+  const env = {
+    node: process.version,
+    cpu: `${cpuModel} x ${cpus().length}`,
+    pinning: affinity.pinning
+      ? `servers on CPU ${affinity.serverCpus}, load and clients on CPU ${affinity.loadCpus} (taskset)`
+      : 'no pinning (taskset missing or one core)',
+    wrk: wrk ? 'yes' : 'no (not installed or --no-wrk)',
+    command: `pnpm bench:compare ${process.argv.slice(2).join(' ')}`.trim(),
+    date: new Date().toISOString(),
+  };
+  log(`Node ${env.node}, ${env.cpu}; ${env.pinning}; wrk: ${env.wrk}`);
+  const results: ScenarioResult[] = [];
+  try {
+    const filePath = options.scenarios.includes(2) ? createBigFile(workDir, options.fileMiB) : '';
+    const ctx: BenchContext = {
+      options,
+      affinity,
+      serversDir: join(here, 'servers'),
+      clientsDir: join(here, 'clients'),
+      workDir,
+      serverEnv: {
+        BENCH_FILE: filePath,
+        BENCH_SEQ_N: String(options.seqN),
+      },
+      wrk,
+      log,
+    };
+    for (const id of options.scenarios) {
+      log(`scenario ${id}`);
+      const result = await SCENARIOS[id]!(ctx);
+      results.push(result);
+      console.log(`\n${scenarioMarkdown(result)}\n`);
+    }
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const markdown = [
+    '# Plinth cross-framework benchmark',
+    '',
+    `- Node ${env.node}; CPU ${env.cpu}`,
+    `- ${env.pinning}; wrk: ${env.wrk}`,
+    `- Command: \`${env.command}\`; ${env.date}; total ${fmt(seconds)} s`,
+    '',
+    '## Plinth targets',
+    '',
+    verdictsMarkdown(results),
+    '',
+    '## Scenarios',
+    '',
+    ...results.map((r) => `${scenarioMarkdown(r)}\n`),
+  ].join('\n');
+  const outDir = resolve(options.outDir);
+  mkdirSync(outDir, { recursive: true });
+  const stamp = env.date.replace(/[:.]/g, '-');
+  const json = `${JSON.stringify({ env, options, seconds, results }, replacer, 2)}\n`;
+  for (const name of [`compare-${stamp}`, 'latest']) {
+    writeFileSync(join(outDir, `${name}.json`), json);
+    writeFileSync(join(outDir, `${name}.md`), markdown);
+  }
+  console.log(`\n## Plinth targets\n\n${verdictsMarkdown(results)}\n`);
+  log(`done in ${fmt(seconds)} s; results in ${join(outDir, 'latest.md')} and latest.json`);
+  return 0;
+}
+
+/** NaN and Infinity become null in the JSON file. */
+function replacer(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? null : value;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);

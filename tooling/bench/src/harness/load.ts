@@ -1,0 +1,168 @@
+// Load generators, each run in its own process on the load cores: autocannon (npm)
+// always, wrk (C, Debian package) when installed.
+import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { type Affinity, pinnedCommand } from './affinity';
+
+/** What one load run measured. @internal */
+export interface LoadResult {
+  tool: 'autocannon' | 'wrk';
+  /** Requests per second (autocannon: mean of per-second samples; wrk: total / time). */
+  rps: number;
+  /** Latency percentiles in ms. */
+  p50: number;
+  p99: number;
+  /** Errors of any kind (connection errors, timeouts, non-2xx). */
+  errors: number;
+}
+
+/** Load parameters. @internal */
+export interface LoadOptions {
+  connections: number;
+  pipelining: number;
+  durationSec: number;
+}
+
+function run(
+  command: string,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+const autocannonBin: string = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
+
+/** Runs autocannon against `url` in a separate process. @internal */
+export async function autocannon(
+  url: string,
+  options: LoadOptions,
+  affinity: Affinity,
+): Promise<LoadResult> {
+  const [command, args] = pinnedCommand(
+    process.execPath,
+    [
+      autocannonBin,
+      '-c',
+      String(options.connections),
+      '-p',
+      String(options.pipelining),
+      '-d',
+      String(options.durationSec),
+      '-j',
+      url,
+    ],
+    affinity.loadCpus,
+  );
+  const { code, stdout, stderr } = await run(command, args);
+  const json = stdout.trim().split('\n').pop() ?? '';
+  if (code !== 0 || !json.startsWith('{')) {
+    throw new Error(`autocannon exited with ${code}: ${stderr.trim().slice(-500)}`);
+  }
+  const r = JSON.parse(json) as {
+    requests: { average: number };
+    latency: { p50: number; p99: number };
+    errors: number;
+    timeouts: number;
+    non2xx: number;
+  };
+  return {
+    tool: 'autocannon',
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.timeouts + r.non2xx,
+  };
+}
+
+/** True when a wrk binary answers. @internal */
+export function hasWrk(): boolean {
+  const r = spawnSync('wrk', ['--version'], { stdio: 'ignore' });
+  return r.error === undefined;
+}
+
+/** Writes the Lua script that makes wrk pipeline `depth` requests; returns its path. @internal */
+export function writeWrkPipelineScript(dir: string, depth: number): string {
+  const path = join(dir, `wrk-pipeline-${depth}.lua`);
+  writeFileSync(
+    path,
+    [
+      '-- Sends `depth` GET requests per write (HTTP/1.1 pipelining).',
+      'init = function(args)',
+      '  local r = {}',
+      `  for i = 1, ${depth} do r[i] = wrk.format(nil, nil) end`,
+      '  req = table.concat(r)',
+      'end',
+      'request = function() return req end',
+      '',
+    ].join('\n'),
+  );
+  return path;
+}
+
+const UNITS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
+
+function wrkDuration(text: string | undefined): number {
+  const m = /^([\d.]+)(us|ms|s|m)$/.exec(text ?? '');
+  return m ? Number(m[1]) * (UNITS[m[2] as string] as number) : Number.NaN;
+}
+
+/** Parses wrk's `--latency` report. @internal */
+export function parseWrk(output: string): LoadResult {
+  const rps = /Requests\/sec:\s+([\d.]+)/.exec(output);
+  if (!rps) throw new Error(`wrk printed no Requests/sec:\n${output.slice(-500)}`);
+  const p50 = /^\s+50%\s+(\S+)/m.exec(output);
+  const p99 = /^\s+99%\s+(\S+)/m.exec(output);
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(
+    output,
+  );
+  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(output);
+  const errors =
+    (socket ? socket.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0) +
+    (non2xx ? Number(non2xx[1]) : 0);
+  return {
+    tool: 'wrk',
+    rps: Number(rps[1]),
+    // wrk's latency histogram is unreliable with pipelining (it can print 0.00us).
+    p50: wrkDuration(p50?.[1]) || Number.NaN,
+    p99: wrkDuration(p99?.[1]) || Number.NaN,
+    errors,
+  };
+}
+
+/** Runs wrk (one thread) against `url`; `script` makes it pipeline. @internal */
+export async function wrk(
+  url: string,
+  options: LoadOptions,
+  affinity: Affinity,
+  script: string | undefined,
+): Promise<LoadResult> {
+  const [command, args] = pinnedCommand(
+    'wrk',
+    [
+      '-t1',
+      `-c${options.connections}`,
+      `-d${options.durationSec}s`,
+      '--latency',
+      ...(script ? ['-s', script] : []),
+      url,
+    ],
+    affinity.loadCpus,
+  );
+  const { code, stdout, stderr } = await run(command, args);
+  if (code !== 0) throw new Error(`wrk exited with ${code}: ${stderr.trim().slice(-500)}`);
+  return parseWrk(stdout);
+}

@@ -1,0 +1,119 @@
+// Command-line options of `pnpm bench:compare`.
+import { parseArgs } from 'node:util';
+
+/** Everything a run can be told. @internal */
+export interface Options {
+  readonly quick: boolean;
+  /** Scenario numbers to run (1-6). */
+  readonly scenarios: readonly number[];
+  /** Target ids to run (node:http always runs: it is the baseline); undefined for all. */
+  readonly targets: readonly string[] | undefined;
+  /** Interleaved rounds per scenario. */
+  readonly rounds: number;
+  /** Scenario 1: seconds per load run, and of the warm-up. */
+  readonly durationSec: number;
+  readonly warmupSec: number;
+  /** Scenario 1: also run wrk when installed. */
+  readonly wrk: boolean;
+  /** Scenario 2: file size. */
+  readonly fileMiB: number;
+  /** Scenario 3: sequence length. */
+  readonly seqN: number;
+  /** Scenario 4: SSE clients and timed broadcasts. */
+  readonly sseClients: number;
+  readonly broadcasts: number;
+  /** Scenario 5: how long the slow reader reads, and how fast (bytes/s). */
+  readonly slowSeconds: number;
+  readonly slowRate: number;
+  /** Scenario 6: aborted requests per target. */
+  readonly aborts: number;
+  /** Where the JSON and markdown go. */
+  readonly outDir: string;
+  /** Pin processes with taskset when available. */
+  readonly pin: boolean;
+}
+
+/** The usage text. @internal */
+export const USAGE = `Usage: pnpm bench:compare [options]
+
+  --quick                 short run (under 3 minutes on 2 cores): fewer seconds,
+                          smaller payloads, same scenarios and rounds
+  --scenarios 1,2,...     scenarios to run (default: all, 1-6)
+  --targets a,b           targets to run besides node (ids: node, plinth, plinth-10,
+                          fastify, hono, koa, express, node-1m, node-batched)
+  --rounds N              interleaved rounds (default 3)
+  --duration S            scenario 1: seconds per load run
+  --no-wrk                scenario 1: autocannon only even if wrk is installed
+  --wrk                   scenario 1: with --quick, also run wrk (full runs do)
+  --file-mib N            scenario 2: file size in MiB (default 100)
+  --seq-n N               scenario 3: elements (default 1000000)
+  --sse-clients N         scenario 4: clients (default 1000)
+  --slow-seconds S        scenario 5: how long the slow reader reads (default 30)
+  --aborts N              scenario 6: aborted requests per target (default 1000)
+  --out DIR               where results go (default: ./results)
+  --no-pin                do not use taskset
+  --help
+`;
+
+function positiveInt(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new TypeError(`--${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+/** Parses argv; throws a TypeError naming a bad value. @internal */
+export function parseOptions(argv: readonly string[]): Options | 'help' {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: 'boolean', default: false },
+      scenarios: { type: 'string' },
+      targets: { type: 'string' },
+      rounds: { type: 'string' },
+      duration: { type: 'string' },
+      wrk: { type: 'boolean', default: false },
+      'no-wrk': { type: 'boolean', default: false },
+      'file-mib': { type: 'string' },
+      'seq-n': { type: 'string' },
+      'sse-clients': { type: 'string' },
+      'slow-seconds': { type: 'string' },
+      aborts: { type: 'string' },
+      out: { type: 'string' },
+      'no-pin': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) return 'help';
+  const quick = values.quick === true;
+  const scenarios = (values.scenarios ?? '1,2,3,4,5,6').split(',').map((s) => {
+    const n = Number(s.trim());
+    if (!Number.isInteger(n) || n < 1 || n > 6) {
+      throw new TypeError(`--scenarios takes numbers 1-6, got ${JSON.stringify(s)}`);
+    }
+    return n;
+  });
+  return {
+    quick,
+    scenarios,
+    targets: values.targets?.split(',').map((s) => s.trim()),
+    rounds: positiveInt('rounds', values.rounds, 3),
+    durationSec: positiveInt('duration', values.duration, quick ? 1 : 4),
+    warmupSec: quick ? 1 : 2,
+    // wrk doubles scenario 1's time: the quick run leaves it out unless asked.
+    wrk: values['no-wrk'] ? false : quick ? values.wrk === true : true,
+    fileMiB: positiveInt('file-mib', values['file-mib'], quick ? 32 : 100),
+    seqN: positiveInt('seq-n', values['seq-n'], quick ? 100_000 : 1_000_000),
+    sseClients: positiveInt('sse-clients', values['sse-clients'], quick ? 250 : 1000),
+    broadcasts: quick ? 10 : 30,
+    slowSeconds: positiveInt('slow-seconds', values['slow-seconds'], quick ? 6 : 30),
+    slowRate: 64 * 1024,
+    aborts: positiveInt('aborts', values.aborts, quick ? 200 : 1000),
+    outDir: values.out ?? 'results',
+    pin: !values['no-pin'],
+  };
+}

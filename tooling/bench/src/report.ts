@@ -1,0 +1,209 @@
+// The issue's targets for Plinth, judged from the results: met or missed, by how much.
+import {
+  fmt,
+  type ResultTable,
+  ratioSummary,
+  type ScenarioResult,
+  type TargetResult,
+} from './harness/results';
+import { summarise } from './harness/stats';
+
+/** One target of the issue and what the run says about it. @internal */
+export interface Verdict {
+  readonly scenario: number;
+  readonly target: string;
+  readonly measured: string;
+  /** undefined when it could not be judged (a target did not run). */
+  readonly met: boolean | undefined;
+}
+
+function find(table: ResultTable | undefined, id: string): TargetResult | undefined {
+  return table?.targets.find((t) => t.id === id);
+}
+
+function med(target: TargetResult | undefined, key: string): number {
+  return summarise(target?.values[key] ?? []).median;
+}
+
+function ratio(
+  table: ResultTable,
+  id: string,
+  key: string,
+): ReturnType<typeof summarise> | undefined {
+  const target = find(table, id);
+  const metric = table.metrics.find((m) => m.key === key);
+  return target && metric ? ratioSummary(table, target, metric) : undefined;
+}
+
+function x(value: number): string {
+  return Number.isFinite(value) ? `${value.toFixed(2)}x` : '–';
+}
+
+function helloVerdicts(result: ScenarioResult): Verdict[] {
+  const out: Verdict[] = [];
+  for (const table of result.tables) {
+    for (const id of ['plinth', 'plinth-10']) {
+      const r = ratio(table, id, 'rps');
+      const plinth = find(table, id)?.values.rps ?? [];
+      const fastify = find(table, 'fastify')?.values.rps ?? [];
+      let rounds = 0;
+      let wins = 0;
+      plinth.forEach((v, i) => {
+        const f = fastify[i];
+        if (Number.isFinite(v) && f !== undefined && Number.isFinite(f)) {
+          rounds++;
+          if (v >= f) wins++;
+        }
+      });
+      if (!r || r.n === 0) {
+        out.push({
+          scenario: 1,
+          target: `${table.title}: ${id} >= 0.95x node:http and >= Fastify`,
+          measured: 'not run',
+          met: undefined,
+        });
+        continue;
+      }
+      const vsFastify = summarise(plinth.map((v, i) => v / (fastify[i] ?? Number.NaN))).median;
+      out.push({
+        scenario: 1,
+        target: `${table.title}: ${id === 'plinth' ? 'Plinth' : 'Plinth + 10 interceptors'} >= 0.95x node:http and >= Fastify in the same round`,
+        measured: `${x(r.median)} node:http (${x(r.min)}–${x(r.max)}); ${x(vsFastify)} Fastify, ahead in ${wins} of ${rounds} rounds`,
+        met: r.median >= 0.95 && rounds > 0 && wins === rounds,
+      });
+    }
+  }
+  return out;
+}
+
+function fileVerdicts(result: ScenarioResult): Verdict[] {
+  const table = result.tables[0];
+  const r = table && ratio(table, 'plinth', 'mibs');
+  const ref = table && ratio(table, 'node-1m', 'mibs');
+  if (!r || r.n === 0)
+    return [
+      {
+        scenario: 2,
+        target: '1 connection >= 2x node:http pipeline',
+        measured: 'not run',
+        met: undefined,
+      },
+    ];
+  return [
+    {
+      scenario: 2,
+      target: '1 connection MiB/s >= 2x node:http default pipeline',
+      measured: `${x(r.median)} (${x(r.min)}–${x(r.max)}); node:http with 1 MiB reads ${x(ref?.median ?? Number.NaN)}`,
+      met: r.median >= 2,
+    },
+  ];
+}
+
+function sequenceVerdicts(result: ScenarioResult): Verdict[] {
+  return result.tables.map((table) => {
+    const r = ratio(table, 'plinth', 'ttlb');
+    const ref = ratio(table, 'node-batched', 'ttlb');
+    if (!r || r.n === 0)
+      return { scenario: 3, target: `${table.title} >= 10x`, measured: 'not run', met: undefined };
+    return {
+      scenario: 3,
+      target: `${table.title}: >= 10x node:http writing one element at a time`,
+      measured: `${x(r.median)} (${x(r.min)}–${x(r.max)}); node:http 16 KiB batches ${x(ref?.median ?? Number.NaN)}`,
+      met: r.median >= 10,
+    };
+  });
+}
+
+function sseVerdicts(result: ScenarioResult): Verdict[] {
+  const table = result.tables[0];
+  const plinth = med(find(table, 'plinth'), 'p99');
+  if (!Number.isFinite(plinth))
+    return [{ scenario: 4, target: 'p99 <= best peer', measured: 'not run', met: undefined }];
+  const others = (table?.targets ?? [])
+    .filter((t) => t.id !== 'plinth' && Number.isFinite(med(t, 'p99')))
+    .sort((a, b) => med(a, 'p99') - med(b, 'p99'));
+  const best = others[0];
+  return [
+    {
+      scenario: 4,
+      target: 'delivery p99 no worse than the best peer',
+      measured: `Plinth ${fmt(plinth, 1)} ms; best other ${best?.label ?? '–'} ${fmt(med(best, 'p99'), 1)} ms`,
+      met: best ? plinth <= med(best, 'p99') : true,
+    },
+  ];
+}
+
+function bounded(t: TargetResult | undefined): boolean {
+  // Bounded: the producer stopped running ahead (under 1 MiB more in the second
+  // half) and holds less than 32 MiB in flight.
+  return med(t, 'lateGrowth') < 1 && med(t, 'inflight') < 32;
+}
+
+function slowVerdicts(result: ScenarioResult): Verdict[] {
+  const table = result.tables[0];
+  const plinth = find(table, 'plinth');
+  if (!plinth || !Number.isFinite(med(plinth, 'inflight'))) {
+    return [{ scenario: 5, target: 'bounded', measured: 'not run', met: undefined }];
+  }
+  const unbounded = (table?.targets ?? []).filter(
+    (t) => t.id !== 'plinth' && Number.isFinite(med(t, 'inflight')) && !bounded(t),
+  );
+  return [
+    {
+      scenario: 5,
+      target: 'slow reader: bounded (where any peer is not)',
+      measured:
+        `Plinth ${fmt(med(plinth, 'inflight'), 1)} MiB in flight, ${fmt(med(plinth, 'lateGrowth'), 1)} MiB growth in the 2nd half; ` +
+        `unbounded: ${unbounded.map((t) => t.label).join(', ') || 'none'}`,
+      met: bounded(plinth),
+    },
+  ];
+}
+
+function leakFree(t: TargetResult | undefined): boolean {
+  const max = (key: string): number => summarise(t?.values[key] ?? []).max;
+  return max('fds') <= 2 && max('handles') <= 2 && max('producers') === 0 && max('sockets') === 0;
+}
+
+function abortVerdicts(result: ScenarioResult): Verdict[] {
+  const table = result.tables[0];
+  const plinth = find(table, 'plinth');
+  if (!plinth || summarise(plinth.values.fds ?? []).n === 0) {
+    return [{ scenario: 6, target: 'leak-free', measured: 'not run', met: undefined }];
+  }
+  const leaking = (table?.targets ?? []).filter(
+    (t) => t.id !== 'plinth' && summarise(t.values.producers ?? []).n > 0 && !leakFree(t),
+  );
+  return [
+    {
+      scenario: 6,
+      target: 'aborts: leak-free (where any peer is not)',
+      measured:
+        `Plinth Δfds ${fmt(med(plinth, 'fds'))}, Δhandles ${fmt(med(plinth, 'handles'))}, producers left ${fmt(med(plinth, 'producers'))}; ` +
+        `leaking: ${leaking.map((t) => t.label).join(', ') || 'none'}`,
+      met: leakFree(plinth),
+    },
+  ];
+}
+
+/** Judges every target of the issue that the run covers. @internal */
+export function verdicts(results: readonly ScenarioResult[]): Verdict[] {
+  const judge: Record<number, (r: ScenarioResult) => Verdict[]> = {
+    1: helloVerdicts,
+    2: fileVerdicts,
+    3: sequenceVerdicts,
+    4: sseVerdicts,
+    5: slowVerdicts,
+    6: abortVerdicts,
+  };
+  return results.flatMap((r) => judge[r.id]?.(r) ?? []);
+}
+
+/** The verdicts as a markdown table. @internal */
+export function verdictsMarkdown(results: readonly ScenarioResult[]): string {
+  const rows = verdicts(results).map(
+    (v) =>
+      `| ${v.scenario} | ${v.target} | ${v.measured} | ${v.met === undefined ? 'not judged' : v.met ? 'met' : '**missed**'} |`,
+  );
+  return ['| # | target | measured | verdict |', '|---|---|---|---|', ...rows].join('\n');
+}
