@@ -180,7 +180,8 @@ describe('execute: contexts', () => {
   });
 
   it('rejects a thenable context (no promise could resolve to it)', async () => {
-    await expect(execute({ then: () => {} }, [])).rejects.toThrow(/must not be a thenable/);
+    const thenable = Object.defineProperty({}, 'then', { value: () => {}, enumerable: true });
+    await expect(execute(thenable, [])).rejects.toThrow(/must not be a thenable/);
   });
 
   it('checks an array again when its length changed', async () => {
