@@ -325,15 +325,27 @@ export class Exchange implements Responder {
     this.controller!.abort(reason);
   }
 
+  /** Whether the response's close follows its end (rather than the client leaving). */
+  private finishedCleanly(): boolean {
+    const res = this.res;
+    if (!res.writableEnded) return false;
+    if (this.h2) {
+      // The compatibility response reports itself finished even when the client
+      // reset the stream: the reset code tells.
+      const code = (res as Http2ServerResponse).stream.rstCode;
+      return code === undefined || code === h2.NGHTTP2_NO_ERROR;
+    }
+    // Node reports a response finished once its socket is gone, even when the client
+    // left before the last bytes went out; a socket already destroyed at this point
+    // (a clean close only starts shutting it down) tells.
+    return res.writableFinished && this.req.socket?.destroyed !== true;
+  }
+
   /** The response closed (finished, or the client left). */
   closed(): void {
     this.isClosed = true;
     this.shared.live?.delete(this);
-    const res = this.res;
-    if (
-      this.reason === undefined &&
-      !(this.phase === 2 && res.writableEnded && res.writableFinished)
-    ) {
+    if (this.reason === undefined && !(this.phase === 2 && this.finishedCleanly())) {
       this.abortWith(abortReason('client-disconnect'), false);
       this.shared.logger.debug(
         { method: this.req.method, url: this.req.url, reason: 'client-disconnect' },
