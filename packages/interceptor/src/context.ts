@@ -66,6 +66,7 @@ export function terminateWhen<C extends object>(ctx: C, predicate: (ctx: C) => b
   }
   const s = stateFor(ctx);
   s.terminators = s.terminators === undefined ? [predicate] : [...s.terminators, predicate];
+  s.plain = false;
   return ctx;
 }
 
@@ -92,7 +93,9 @@ export function withError<C extends object>(ctx: C, error: unknown): C {
   }
   // The flag sends this chain's stage results through the full checks, which see
   // the error; without it the runner does not look for one.
-  stateFor(ctx).slow = true;
+  const s = stateFor(ctx);
+  s.slow = true;
+  s.plain = false;
   ctx[ERROR] = error;
   return ctx;
 }
@@ -118,5 +121,6 @@ export function addObserver<C extends object>(ctx: C, observer: Observer<C>): C 
   const s = stateFor(ctx);
   s.observers = s.observers === undefined ? [observer] : [...s.observers, observer];
   s.slow = true;
+  s.plain = false;
   return ctx;
 }

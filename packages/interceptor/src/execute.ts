@@ -9,6 +9,9 @@ let lastExecutionId = 0;
 
 /** Arrays of interceptors already checked, with the length they had. */
 const validated = new WeakMap<readonly unknown[], number>();
+// The array checked last, to skip even the WeakMap look-up in the common case.
+let lastChecked: readonly unknown[] | undefined;
+let lastCheckedLength = 0;
 
 /**
  * Runs a context through a queue of interceptors: every `enter` in order, then
@@ -64,7 +67,10 @@ export function execute<C extends object>(
     }
     // A server runs the same arrays for every request: check each array once (at
     // a given length) rather than each interceptor on every call.
-    if (validated.get(interceptors) !== interceptors.length) {
+    if (
+      (interceptors !== lastChecked || interceptors.length !== lastCheckedLength) &&
+      validated.get(interceptors) !== interceptors.length
+    ) {
       try {
         assertInterceptors('execute(ctx, interceptors)', interceptors);
       } catch (e) {
@@ -72,6 +78,8 @@ export function execute<C extends object>(
       }
       validated.set(interceptors, interceptors.length);
     }
+    lastChecked = interceptors;
+    lastCheckedLength = interceptors.length;
   }
   const input = ctx as Ctx;
   const s = start(input, interceptors);
@@ -97,6 +105,7 @@ function start(ctx: Ctx, interceptors: readonly Interceptor[] | undefined): Chai
       s.terminators = previous.terminators;
       s.observers = previous.observers;
       s.slow = previous.slow;
+      s.plain = previous.plain;
     } else if (previous.phase !== DONE) {
       s.outer = previous;
       s.input = ctx;

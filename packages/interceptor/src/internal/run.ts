@@ -194,13 +194,10 @@ export function run(s: ChainState, ctx: Ctx): Ctx | typeof SUSPENDED {
       // The common cases inline. Nobody called withError or addObserver, so there
       // is no error on the result and nobody to tell; the same context back cannot
       // be a thenable (no context is, see execute).
-      if (r === ctx && !s.slow) {
-        if (s.terminators !== undefined) ctx = terminators(s, i, ctx);
-        continue;
-      }
+      if (r === ctx && s.plain) continue;
       if (typeof r === 'object' && r !== null) {
         if (isThenable(r)) return suspend(s, i, 'enter', ctx, r);
-        if ((r as Ctx)[CHAIN] === s && !s.slow) {
+        if (((r as Ctx)[CHAIN] === s || r === ctx) && !s.slow) {
           ctx = r as Ctx;
           if (s.terminators !== undefined) ctx = terminators(s, i, ctx);
           continue;
@@ -224,7 +221,7 @@ export function run(s: ChainState, ctx: Ctx): Ctx | typeof SUSPENDED {
         error = ctx[ERROR];
         continue;
       }
-      if (r === ctx && !s.slow) continue;
+      if (r === ctx && s.plain) continue;
       if (typeof r === 'object' && r !== null) {
         if (isThenable(r)) return suspend(s, i, 'leave', ctx, r);
         if ((r as Ctx)[CHAIN] === s && !s.slow) {

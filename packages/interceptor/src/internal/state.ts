@@ -75,6 +75,8 @@ export class ChainState {
    * result goes through the full checks (an error on it, observers to tell).
    */
   slow = false;
+  /** Neither slow nor with terminators: a stage that returns its context is done. */
+  plain = true;
   /** The state this one replaced on the context (nested `execute`), restored when done. */
   outer: ChainState | undefined = undefined;
   /** The context `execute` was given, for restoring `outer` on it. */
