@@ -14,6 +14,12 @@ export interface ClockOptions {
    * @default 15000
    */
   heartbeatMs?: number | undefined;
+  /**
+   * The reconnection delay sent to browsers (`retry:`), so the clock is back soon
+   * after a server restart.
+   * @default 1000
+   */
+  retryMs?: number | undefined;
 }
 
 /** What a `tick` event carries. */
@@ -50,6 +56,6 @@ export function clockStream(options: ClockOptions = {}): Interceptor<any> {
       const timer = setInterval(tick, intervalMs);
       channel.signal.addEventListener('abort', () => clearInterval(timer), { once: true });
     },
-    { heartbeatMs: options.heartbeatMs ?? 15_000 },
+    { heartbeatMs: options.heartbeatMs ?? 15_000, retry: options.retryMs ?? 1000 },
   );
 }

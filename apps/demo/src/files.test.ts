@@ -22,7 +22,7 @@ describe('GET /files/:name', () => {
     tmp = await mkdtemp(join(tmpdir(), 'plinth-demo-files-'));
     assets = join(tmp, 'assets');
     await mkdir(join(assets, 'sub'), { recursive: true });
-    await writeFile(join(tmp, 'secret.txt'), 'secret\n');
+    await writeFile(join(tmp, 'secret.txt'), 'TOP-SECRET\n');
     await writeFile(join(assets, 'hello.txt'), 'hello\n');
     await writeFile(join(assets, '.env'), 'TOKEN=x\n');
     big = randomBytes(3 * 1024 * 1024);
@@ -48,9 +48,8 @@ describe('GET /files/:name', () => {
       expect(body).toBe(expected);
       const png = await fetch(`${demo.url}/files/plinth.png`);
       expect(png.headers.get('content-type')).toBe('image/png');
-      expect(Buffer.from(await png.arrayBuffer())).toEqual(
-        await readFile(join(realAssets, 'plinth.png')),
-      );
+      const expectedPng = await readFile(join(realAssets, 'plinth.png'));
+      expect(Buffer.from(await png.arrayBuffer()).equals(expectedPng)).toBe(true);
     } finally {
       await demo.stop();
     }
@@ -101,8 +100,8 @@ describe('GET /files/:name', () => {
   ])('answers 404 for %s (curl --path-as-is)', async (path) => {
     const { status, body } = await curl(['--path-as-is', `${app.url}${path}`]);
     expect(status).toBe(404);
-    expect(body).not.toContain('secret');
-    expect(body).not.toContain('TOKEN');
+    expect(body).not.toContain('TOP-SECRET');
+    expect(body).not.toContain('TOKEN=');
   });
 });
 

@@ -45,12 +45,11 @@ describe('GET /store/:key', () => {
   afterAll(() => app.stop());
 
   it('serves an object of the default store (seeded from assets) with type and length', async () => {
-    const { status, headers } = await curl(['-o', '/dev/null', `${app.url}/store/plinth.png`]);
-    expect(status).toBe(200);
-    expect(headers['content-type']).toBe('image/png');
-    expect(Number(headers['content-length'])).toBe(png.length);
     const response = await fetch(`${app.url}/store/plinth.png`);
-    expect(Buffer.from(await response.arrayBuffer())).toEqual(png);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('image/png');
+    expect(Number(response.headers.get('content-length'))).toBe(png.length);
+    expect(Buffer.from(await response.arrayBuffer()).equals(png)).toBe(true);
   });
 
   it('answers 404 for a missing key (in-process test client)', async () => {
@@ -84,7 +83,7 @@ describe('GET /image/:key', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('image/png');
     expect(Number(response.headers.get('content-length'))).toBe(png.length);
-    expect(Buffer.from(await response.arrayBuffer())).toEqual(png);
+    expect(Buffer.from(await response.arrayBuffer()).equals(png)).toBe(true);
   });
 
   it('passes the upstream status on (404)', async () => {

@@ -47,11 +47,15 @@ export function readableLogger(options: ReadableLoggerOptions = {}): DemoLogger 
     (obj: object, msg?: string): void => {
       write(`${formatLine(level, obj, msg)}\n`);
     };
+  const debug = options.debug ? log('debug') : () => {};
+  const info = log('info');
   return {
     error: log('error'),
     warn: log('warn'),
-    info: log('info'),
-    debug: options.debug ? log('debug') : () => {},
+    // The adapter's "client error" entries repeat what the request line says (the
+    // request log adds the reason to it): debug, so each request stays one line.
+    info: (obj, msg) => (msg === 'client error' ? debug(obj, msg) : info(obj, msg)),
+    debug,
   };
 }
 
@@ -76,10 +80,14 @@ export function formatLine(level: keyof typeof LEVELS, obj: object, msg?: string
 }
 
 function describeError(error: Error): string {
+  return JSON.stringify(errorText(error));
+}
+
+function errorText(error: Error): string {
   const code = (error as { code?: unknown }).code;
   let text = `${error.name}: ${error.message}${code === undefined ? '' : ` (${String(code)})`}`;
-  if (error.cause instanceof Error) text += ` <- ${describeError(error.cause)}`;
-  return JSON.stringify(text);
+  if (error.cause instanceof Error) text += ` <- ${errorText(error.cause)}`;
+  return text;
 }
 
 function indent(text: string): string {

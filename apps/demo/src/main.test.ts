@@ -71,6 +71,6 @@ describe('main (node dist/main.mjs)', () => {
     const [code] = await withTimeout(exited, 10_000, 'the demo to exit');
     expect(code).toBe(0);
     expect(output).toContain('SIGTERM: stopping');
-    expect(output).toMatch(/stopped\n$/);
+    expect(output).toMatch(/demo stopped\n$/);
   });
 });

@@ -43,7 +43,7 @@ async function stop(signal: string): Promise<void> {
   stopping = true;
   logger.info({}, `${signal}: stopping (open streams are ended, in-flight requests get 5 s)`);
   await demo.stop({ graceMs: 5000 });
-  logger.info({}, 'stopped');
+  logger.info({}, 'demo stopped');
   process.exit(0);
 }
 process.on('SIGINT', (signal) => void stop(signal));

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { curl, type StartedDemo, startDemo } from '../test/helpers';
+import { readableLogger } from './logger';
 
 const publicDir = fileURLToPath(new URL('../public/', import.meta.url));
 
@@ -37,5 +38,33 @@ describe('the web page', () => {
     const line = await app.logs.waitFor(/GET \/range\?limit=2 200/);
     expect(line).toMatch(/^\d\d:\d\d:\d\d INFO {2}GET \/range\?limit=2 200 \d+(\.\d)? ms$/);
     expect(app.logs.lines.filter((l) => l.includes('/range?limit=2'))).toHaveLength(1);
+  });
+
+  it('adds the reason of a client error to its line', async () => {
+    await fetch(`${app.url}/range?limit=x`).then((r) => r.text());
+    const line = await app.logs.waitFor(/GET \/range\?limit=x 400/);
+    expect(line).toMatch(/ ms: limit must be a non-negative integer, got "x"$/);
+  });
+});
+
+describe('readableLogger', () => {
+  it("writes one line per entry and keeps the adapter's client errors at debug", () => {
+    const lines: string[] = [];
+    const logger = readableLogger({ write: (line) => lines.push(line) });
+    logger.info({}, 'GET / 200 1.0 ms');
+    logger.info({ status: 400 }, 'client error');
+    logger.debug({}, 'noise');
+    logger.warn(
+      { url: 'http://x', err: new Error('boom', { cause: new Error('ECONNREFUSED') }) },
+      'image: the upstream request failed',
+    );
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d INFO {2}GET \/ 200 1\.0 ms\n$/);
+    expect(lines[1]).toContain(
+      'WARN  image: the upstream request failed url=http://x err="Error: boom <- Error: ECONNREFUSED"',
+    );
+    const verbose: string[] = [];
+    readableLogger({ write: (line) => verbose.push(line), debug: true }).info({}, 'client error');
+    expect(verbose[0]).toContain('DEBUG client error');
   });
 });

@@ -8,10 +8,15 @@ interface NodeResponseLike {
   once(event: 'close', listener: () => void): unknown;
 }
 
+// What the error stage learned about a request, for its line.
+const reasons = new WeakMap<object, string>();
+
 /**
  * One readable line per request, written when the response is over (so a stream's
  * line tells how long it lasted and how it ended):
- * `GET /range?limit=5 200 2 ms`, `GET /events/clock 200 61.2 s, client left`.
+ * `GET /range?limit=5 200 2 ms`, `GET /events/clock 200 61.2 s, client left`. A
+ * client error (a 4xx thrown by a handler) adds its reason:
+ * `GET /range?limit=-1 400 1.2 ms: limit must be a non-negative integer, got "-1"`.
  *
  * @example
  * ```ts
@@ -29,9 +34,19 @@ export function requestLog(logger: DemoLogger): Interceptor<HttpContext> {
       res.once('close', () => {
         let line = `${request.method} ${request.url} ${res.statusCode} ${duration(performance.now() - started)}`;
         if (!res.writableFinished) line += `, ${endedBy(request.signal)}`;
+        const reason = reasons.get(request);
+        if (reason !== undefined && res.statusCode >= 400) line += `: ${reason}`;
         logger.info({}, line);
       });
       return ctx;
+    },
+    error(ctx, error) {
+      // Note a client error's reason, then decline: the adapter answers it.
+      const cause = error.cause as { status?: unknown; message?: unknown } | undefined;
+      if (typeof cause?.status === 'number' && cause.status >= 400 && cause.status < 500) {
+        reasons.set(ctx.request, String(cause.message));
+      }
+      throw error;
     },
   });
 }

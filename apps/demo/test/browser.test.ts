@@ -35,7 +35,7 @@ describe.skipIf(missing !== undefined && !browserRequired)('the demo page in Chr
     host: '127.0.0.1',
     logger: logs.logger,
     chatLog,
-    clock: { intervalMs: 250 },
+    clock: { intervalMs: 250, retryMs: 250 },
     chat: { retryMs: 250 },
   };
   let demo: Demo;
@@ -144,6 +144,7 @@ describe.skipIf(missing !== undefined && !browserRequired)('the demo page in Chr
 
     await page.waitForSelector('#chat-messages li:has-text("while away 2")', WAIT);
     await page.waitForSelector('#chat-status[data-state="open"]', WAIT);
+    await page.waitForSelector('#clock-status[data-state="open"]', WAIT);
     await send(page, 'ada', 'after the restart');
     await page.waitForSelector('#chat-messages li:has-text("after the restart")', WAIT);
 
