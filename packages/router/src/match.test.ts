@@ -64,13 +64,23 @@ describe('matching', () => {
     expect(match('GET', '/files')).toBe('404');
   });
 
-  it('gives parameters in a null-prototype object, decoded', () => {
+  it('gives decoded parameters in an object that inherits nothing', () => {
     const result = table.match('GET', '/users/%C3%A9l%C3%A8ve%20un');
     expect(result.kind).toBe('found');
     if (result.kind !== 'found') return;
-    expect(Object.getPrototypeOf(result.params)).toBeNull();
+    expect(Object.getPrototypeOf(Object.getPrototypeOf(result.params))).toBeNull();
+    expect('toString' in result.params).toBe(false);
     expect(result.params.id).toBe('élève un');
     expect(result.route).toMatchObject({ name: 'user', path: '/users/:id', method: 'GET' });
+  });
+
+  it('treats a parameter named __proto__ as an ordinary name', () => {
+    const t = routeTable([['/p/:__proto__/:constructor', 'GET', ok, { name: 'p' }]]);
+    const result = t.match('GET', '/p/x/y');
+    expect(result.kind === 'found' && Object.entries(result.params)).toEqual([
+      ['__proto__', 'x'],
+      ['constructor', 'y'],
+    ]);
   });
 
   it('keeps an encoded slash inside its segment', () => {

@@ -84,7 +84,10 @@ export interface RouteGroup {
 /** A route table: routes and groups of routes, in order. */
 export type RouteTableSpec = readonly (RouteSpec | RouteGroup)[];
 
-/** Decoded path parameters, by name, in a null-prototype object. */
+/**
+ * Decoded path parameters, by name, in an object that inherits nothing (no
+ * `Object.prototype`), so a parameter named `__proto__` or `toString` is ordinary.
+ */
 export type PathParams = Record<string, string>;
 
 /** A route of a table, as the table describes it. */

@@ -15,6 +15,8 @@ interface Endpoint {
   byMethod: Map<string, Candidate[]>;
   /** The ANY routes, for methods no route here declares. */
   any: Candidate[];
+  /** `byMethod.get('GET') ?? any`: GET is most requests, a field read beats a map probe. */
+  get: Candidate[];
 }
 
 interface Candidate {
@@ -45,7 +47,14 @@ interface TrieNode {
 const LINEAR_MAX = 8;
 
 const NOT_FOUND: MatchResult = Object.freeze({ kind: 'not-found' });
-const NO_VALUES: readonly string[] = Object.freeze([]);
+
+/**
+ * Set by the searches when some route's path matched the whole request path (whatever
+ * the method and constraints). When a search fails without it, the answer is 404 at
+ * once, with no second pass to collect the methods for `Allow`. Lookups are
+ * synchronous, so one module-level flag is enough.
+ */
+let reached = false;
 
 function newNode(): TrieNode {
   return {
@@ -97,6 +106,7 @@ function finish(endpoint: Endpoint): void {
   if (explicit.has('GET')) {
     endpoint.byMethod.set('HEAD', [...forMethod('HEAD'), ...forMethod('GET'), ...endpoint.any]);
   }
+  endpoint.get = endpoint.byMethod.get('GET') ?? endpoint.any;
 }
 
 function passes(route: CompiledRoute, values: readonly string[]): boolean {
@@ -113,7 +123,7 @@ function pick(
   method: string,
   values: readonly string[],
 ): Candidate | undefined {
-  const list = endpoint.byMethod.get(method) ?? endpoint.any;
+  const list = method === 'GET' ? endpoint.get : (endpoint.byMethod.get(method) ?? endpoint.any);
   for (let i = 0; i < list.length; i++) {
     const candidate = list[i]!;
     if (passes(candidate.route, values)) return candidate;
@@ -139,8 +149,11 @@ function searchPath(
   values: string[],
 ): Candidate | undefined {
   const length = path.length;
-  if (pos > length)
-    return node.endpoint === undefined ? undefined : pick(node.endpoint, method, values);
+  if (pos > length) {
+    if (node.endpoint === undefined) return undefined;
+    reached = true;
+    return pick(node.endpoint, method, values);
+  }
   let end = path.indexOf('/', pos);
   if (end === -1) end = length;
   const segment = path.slice(pos, end);
@@ -156,6 +169,7 @@ function searchPath(
     values.pop();
   }
   if (node.wildcard !== undefined) {
+    reached = true;
     values.push(end === length ? segment : path.slice(pos));
     const hit = pick(node.wildcard, method, values);
     if (hit !== undefined) return hit;
@@ -176,7 +190,9 @@ function searchSegments(
   values: string[],
 ): Candidate | undefined {
   if (i === segments.length) {
-    return node.endpoint === undefined ? undefined : pick(node.endpoint, method, values);
+    if (node.endpoint === undefined) return undefined;
+    reached = true;
+    return pick(node.endpoint, method, values);
   }
   const segment = segments[i]!;
   const child = staticChild(node, segment);
@@ -191,6 +207,7 @@ function searchSegments(
     values.pop();
   }
   if (node.wildcard !== undefined) {
+    reached = true;
     values.push(segments.slice(i).join('/'));
     const hit = pick(node.wildcard, method, values);
     if (hit !== undefined) return hit;
@@ -251,15 +268,13 @@ export function allowList(methods: Iterable<string>): string[] {
  */
 export class Matcher {
   private readonly root: TrieNode = newNode();
-  /** Endpoints of routes without parameters, by their exact path: one probe. */
-  private readonly staticPaths = new Map<string, Endpoint>();
   /** Every method some route declares (with HEAD and OPTIONS), for `OPTIONS *`. */
   readonly allMethods: readonly string[];
 
   constructor(routes: readonly CompiledRoute[]) {
     const endpoints = new Set<Endpoint>();
     const methods = new Set<string>();
-    const newEndpoint = (): Endpoint => ({ routes: [], byMethod: new Map(), any: [] });
+    const newEndpoint = (): Endpoint => ({ routes: [], byMethod: new Map(), any: [], get: [] });
     for (const route of routes) {
       let node = this.root;
       let endpoint: Endpoint | undefined;
@@ -271,7 +286,6 @@ export class Matcher {
       endpoint ??= node.endpoint ??= newEndpoint();
       endpoint.routes.push(route);
       endpoints.add(endpoint);
-      if (route.paramNames.length === 0) this.staticPaths.set(route.path, endpoint);
       for (const m of route.methods) if (m !== 'ANY') methods.add(m);
     }
     for (const endpoint of endpoints) finish(endpoint);
@@ -281,16 +295,12 @@ export class Matcher {
   /** Matches a method and a raw (not decoded) request path. */
   match(method: string, path: string): MatchResult {
     if (path.indexOf('%') === -1) {
-      const endpoint = this.staticPaths.get(path);
-      if (endpoint !== undefined) {
-        const candidate = pick(endpoint, method, NO_VALUES);
-        if (candidate !== undefined) return found(candidate, NO_VALUES);
-      }
       if (path.charCodeAt(0) !== 47 /* / */) return notAbsolute(path);
       const values: string[] = [];
+      reached = false;
       const candidate = searchPath(this.root, path, 1, method, values);
       if (candidate !== undefined) return found(candidate, values);
-      return this.miss(path.split('/'));
+      return reached ? this.miss(path.split('/')) : NOT_FOUND;
     }
     if (path.charCodeAt(0) !== 47 /* / */) return notAbsolute(path);
     const segments = path.split('/');
@@ -303,9 +313,10 @@ export class Matcher {
       segments[i] = decoded;
     }
     const values: string[] = [];
+    reached = false;
     const candidate = searchSegments(this.root, segments, 1, method, values);
     if (candidate !== undefined) return found(candidate, values);
-    return this.miss(segments);
+    return reached ? this.miss(segments) : NOT_FOUND;
   }
 
   /**
@@ -314,8 +325,10 @@ export class Matcher {
    */
   matchSegments(method: string, segments: readonly string[]): MatchResult {
     const values: string[] = [];
+    reached = false;
     const candidate = searchSegments(this.root, segments, 1, method, values);
-    return candidate === undefined ? this.miss(segments) : found(candidate, values);
+    if (candidate !== undefined) return found(candidate, values);
+    return reached ? this.miss(segments) : NOT_FOUND;
   }
 
   private miss(segments: readonly string[]): MatchResult {
