@@ -102,7 +102,7 @@ export function parseOptions(argv: readonly string[]): Options | 'help' {
     scenarios,
     targets: values.targets?.split(',').map((s) => s.trim()),
     rounds: positiveInt('rounds', values.rounds, 3),
-    durationSec: positiveInt('duration', values.duration, quick ? 1 : 4),
+    durationSec: positiveInt('duration', values.duration, quick ? 1 : 3),
     warmupSec: quick ? 1 : 2,
     // wrk doubles scenario 1's time: the quick run leaves it out unless asked.
     wrk: values['no-wrk'] ? false : quick ? values.wrk === true : true,
@@ -110,7 +110,7 @@ export function parseOptions(argv: readonly string[]): Options | 'help' {
     seqN: positiveInt('seq-n', values['seq-n'], quick ? 100_000 : 1_000_000),
     sseClients: positiveInt('sse-clients', values['sse-clients'], quick ? 250 : 1000),
     broadcasts: quick ? 10 : 30,
-    slowSeconds: positiveInt('slow-seconds', values['slow-seconds'], quick ? 6 : 30),
+    slowSeconds: positiveInt('slow-seconds', values['slow-seconds'], quick ? 4 : 30),
     slowRate: 64 * 1024,
     aborts: positiveInt('aborts', values.aborts, quick ? 200 : 1000),
     outDir: values.out ?? 'results',

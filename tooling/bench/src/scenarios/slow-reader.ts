@@ -83,6 +83,10 @@ export async function slowReaderScenario(ctx: BenchContext): Promise<ScenarioRes
     // All targets at once (fresh servers): the readers are idle by design, and a
     // server that keeps producing shows it in its own counters whatever the others do.
     const servers = await startAll(ctx, targets, results);
+    for (const target of targets) {
+      if (servers.has(target.id))
+        await ensureLive(ctx, target, servers, results.get(target.id)!, round);
+    }
     const readers = new Map<string, SlowReader>();
     const base = new Map<string, { rss: number; produced: number }>();
     try {
