@@ -3,7 +3,14 @@
 // its sockets' user-space buffers and how far the producer ran ahead are sampled.
 // A bounded server stops producing once the socket buffers are full.
 import { connect, type Socket } from 'node:net';
-import { type BenchContext, delay, pickTargets, startAll, stopAll } from '../harness/context';
+import {
+  type BenchContext,
+  delay,
+  ensureLive,
+  pickTargets,
+  startAll,
+  stopAll,
+} from '../harness/context';
 import {
   type MetricDef,
   record,
