@@ -61,6 +61,15 @@ function startChat() {
     list.scrollTop = list.scrollHeight;
   });
 
+  // The hub's answer to a Last-Event-ID it no longer holds (or never issued, after
+  // a restart without a shared log): messages were missed.
+  source.addEventListener('reset', () => {
+    const item = document.createElement('li');
+    item.className = 'notice';
+    item.textContent = 'Some messages were missed while this page was away.';
+    list.append(item);
+  });
+
   const form = $('chat-form');
   const user = $('chat-user');
   const text = $('chat-text');

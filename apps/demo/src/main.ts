@@ -14,16 +14,19 @@ function portFrom(value: string | undefined): number {
 }
 
 const logger = readableLogger();
+const host = process.env.HOST || 'localhost';
 const demo = createDemo({
   port: portFrom(process.env.PORT),
-  host: process.env.HOST || 'localhost',
+  host,
   storeUrl: process.env.STORE_URL || undefined,
   logger,
 });
 
 try {
-  const { url } = await demo.start();
-  logger.info({}, `Plinth demo listening on ${url}  (open it in a browser; Ctrl+C stops)`);
+  const { url, port } = await demo.start();
+  // Show the name people type rather than the address it resolved to.
+  const shown = host === 'localhost' ? `http://localhost:${port}` : url;
+  logger.info({}, `Plinth demo listening on ${shown}  (open it in a browser; Ctrl+C stops)`);
 } catch (error) {
   const code = (error as { code?: unknown }).code;
   if (code === 'EADDRINUSE') {

@@ -159,4 +159,18 @@ describe.skipIf(missing !== undefined && !browserRequired)('the demo page in Chr
     expect(pageErrors.filter((e) => !/ERR_CONNECTION_REFUSED|net::/.test(e))).toEqual([]);
     await page.close();
   });
+
+  it('says messages were missed after a restart that lost the log', async () => {
+    const page = await open();
+    await send(page, 'ada', 'into the old log');
+    await page.waitForSelector('#chat-messages li:has-text("into the old log")', WAIT);
+    await demo.stop({ graceMs: 500 });
+    demo = createDemo({ ...settings, chatLog: memoryEventLog(), port }); // ids start again
+    await demo.start();
+    await page.waitForSelector('#chat-messages li.notice', WAIT);
+    await page.waitForSelector('#chat-status[data-state="open"]', WAIT);
+    await send(page, 'ada', 'into the new log');
+    await page.waitForSelector('#chat-messages li:has-text("into the new log")', WAIT);
+    await page.close();
+  });
 });
