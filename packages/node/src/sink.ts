@@ -32,6 +32,16 @@ const DETACHED: SinkHost = {
   commit: noop,
 };
 
+// Marks a sink whose response ended; the error for a late write is made only then
+// (an Error per response would cost a stack trace on every request).
+const ENDED: object = Object.freeze({});
+
+function endedError(): NodeAdapterError {
+  return new NodeAdapterError('The response has ended; nothing more can be written', {
+    code: 'aborted',
+  });
+}
+
 function flushLater(sink: NodeBodySink): void {
   sink.timer = undefined;
   sink.flush();
@@ -89,7 +99,9 @@ export class NodeBodySink implements BodySink {
   }
 
   write(chunk: Uint8Array | string): undefined | Promise<void> {
-    if (this.failure !== undefined) return rejected(this.failure);
+    if (this.failure !== undefined) {
+      return rejected(this.failure === ENDED ? endedError() : this.failure);
+    }
     let size: number;
     if (typeof chunk === 'string') size = chunk.length;
     else if (chunk instanceof Uint8Array) size = chunk.byteLength;
@@ -154,9 +166,7 @@ export class NodeBodySink implements BodySink {
       this.used = 0;
     }
     this.ended = true;
-    this.failure = new NodeAdapterError('The response has ended; nothing more can be written', {
-      code: 'aborted',
-    });
+    this.failure = ENDED;
     this.host.commit();
     if (last === undefined) this.out.end();
     else (this.out as ServerResponse).end(last);

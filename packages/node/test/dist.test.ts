@@ -1,0 +1,50 @@
+// The published files, not src/: a bundling mistake (a dropped side effect, a lost
+// export) must fail here. Serves a request through the built ESM and CJS builds.
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+
+const API = [
+  'createServer',
+  'requestListener',
+  'responseFor',
+  'streamFor',
+  'writeResponse',
+  'writeResponseBody',
+  'endResponse',
+  'responseSent',
+  'responseSink',
+  'jsonLogger',
+  'NodeAdapterError',
+];
+
+describe('the built package (dist/)', () => {
+  it.each(['ESM', 'CJS'])('%s exports the API and serves a request', async (format) => {
+    const api =
+      format === 'ESM'
+        ? await import('../dist/index.mjs')
+        : createRequire(import.meta.url)('../dist/index.cjs');
+    for (const name of API) expect(typeof api[name], name).toBe('function');
+    expect(typeof api.RESPONDER).toBe('symbol');
+    for (const name of ['stylobate', 'terminator', 'ringResponse']) {
+      expect(api[name].name, name).toMatch(/^plinth\./);
+    }
+    const response = await api.responseFor(
+      [
+        (request: { path: string }) => ({
+          status: 200,
+          body: (function* () {
+            yield request.path;
+            yield 2;
+          })(),
+        }),
+      ],
+      'GET',
+      '/dist',
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(JSON.parse(response.body)).toEqual(['/dist', 2]);
+    const missing = await api.responseFor([], 'GET', '/');
+    expect(missing.status).toBe(404);
+  });
+});
