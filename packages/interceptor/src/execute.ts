@@ -113,7 +113,9 @@ function start(ctx: Ctx, interceptors: readonly Interceptor[] | undefined): Chai
   }
   if (interceptors !== undefined) s.append(interceptors);
   ctx[CHAIN] = s;
-  const error = ctx[ERROR];
+  // Only withError puts an error on a context, and it leaves a state there too:
+  // a context that had none cannot carry an error.
+  const error = previous === undefined ? undefined : ctx[ERROR];
   if (error !== undefined && !InterceptorError.isError(error)) {
     // withError before execute: an error nobody raised in this chain.
     ctx[ERROR] = new InterceptorError(`The context carried an error: ${describe(error)}`, {
