@@ -1,24 +1,25 @@
 // pnpm --filter @plinth/body-writer bench
 //
-// Side by side in one run, on loopback, one keep-alive connection, a client in a
-// worker thread. Rounds are interleaved (A B C, A B C, ...) and medians reported.
+// Side by side in one run, on loopback, one keep-alive connection, the client in a
+// child process. Reported per scenario: wall time at the client, and the server
+// process's CPU time for the request (steadier than wall time on a busy machine). Rounds are interleaved (A B C, A B C, ...) and medians reported.
 //   (1) a generator of ELEMENTS small objects as a JSON array and as NDJSON through
 //       writeBodyToStream, against a per-element res.write loop honouring 'drain'
 //       and a hand-batched 16 KiB-chunk writer;
 //   (2) a FILE_MB MB file through file() against
 //       pipeline(fs.createReadStream(path, { highWaterMark }), res), 64 KiB and 1 MiB.
-// Environment: ROUNDS (default 5), ELEMENTS (1e6), FILE_MB (100), ONLY=seq|file.
+// Run with node --expose-gc (the bench script does). Environment: ROUNDS (default 7), ELEMENTS (1e6), FILE_MB (100), ONLY=seq|file.
+import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Worker } from 'node:worker_threads';
 import { file, ndjson, writeBodyToStream } from '../dist/index.mjs';
 import { responseSink } from './response-sink.mjs';
 
-const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const ELEMENTS = Number(process.env.ELEMENTS ?? 1e6);
 const FILE_MB = Number(process.env.FILE_MB ?? 100);
 const ONLY = process.env.ONLY;
@@ -134,6 +135,9 @@ const active = Object.entries(scenarios)
   .filter(([group]) => !ONLY || ONLY === group)
   .flatMap(([, list]) => list);
 
+/** CPU milliseconds the server spent on the last request. */
+let lastCpuMs = 0;
+
 const server = http.createServer((req, res) => {
   const index = Number(req.url.slice(1));
   const scenario = active[index];
@@ -141,6 +145,11 @@ const server = http.createServer((req, res) => {
     res.writeHead(404).end();
     return;
   }
+  const cpu = process.cpuUsage();
+  res.on('finish', () => {
+    const used = process.cpuUsage(cpu);
+    lastCpuMs = (used.user + used.system) / 1000;
+  });
   scenario[1](res).catch((error) => {
     console.error(`${scenario[0]} failed:`, error);
     res.destroy(error);
@@ -163,33 +172,41 @@ async function main() {
   }
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
-  const worker = new Worker(new URL('./client.mjs', import.meta.url));
+  const client = fork(new URL('./client.mjs', import.meta.url), { execArgv: [] });
   const get = (index) =>
     new Promise((resolve, reject) => {
-      worker.once('message', (m) => (m.error ? reject(new Error(m.error)) : resolve(m)));
-      worker.postMessage({ url: `http://127.0.0.1:${port}/${index}` });
+      client.once('message', (m) =>
+        m.error ? reject(new Error(m.error)) : resolve({ ...m, cpuMs: lastCpuMs }),
+      );
+      client.send({ url: `http://127.0.0.1:${port}/${index}` });
     });
 
   // One warm-up request per scenario, then interleaved rounds.
   for (let i = 0; i < active.length; i++) await get(i);
   const times = active.map(() => []);
+  const cpus = active.map(() => []);
   const sizes = active.map(() => 0);
   for (let round = 0; round < ROUNDS; round++) {
-    for (let i = 0; i < active.length; i++) {
-      const { ms, bytes } = await get(i);
+    // Each round starts at another scenario, and the heap is collected before each
+    // request (node --expose-gc), so no scenario pays for the previous one's garbage.
+    for (let k = 0; k < active.length; k++) {
+      const i = (k + round) % active.length;
+      globalThis.gc?.();
+      const { ms, bytes, cpuMs } = await get(i);
       times[i].push(ms);
+      cpus[i].push(cpuMs);
       sizes[i] = bytes;
     }
   }
-  await worker.terminate();
+  client.disconnect();
   server.close();
 
   console.log(
     `Node ${process.version}, ${ROUNDS} interleaved rounds, one keep-alive connection on loopback`,
   );
   console.log(`ELEMENTS=${ELEMENTS} FILE_MB=${FILE_MB}\n`);
-  console.log('| scenario | median ms | MB/s | ratio to baseline (median of per-round ratios) |');
-  console.log('|---|---:|---:|---:|');
+  console.log('| scenario | wall ms | MB/s | wall vs baseline | server CPU ms | CPU vs baseline |');
+  console.log('|---|---:|---:|---:|---:|---:|');
   const isFile = (name) => name.startsWith('file') || name.startsWith('pipeline');
   const baselineOf = (name) => {
     if (name.startsWith('json:')) return 'json: hand-batched 16 KiB';
@@ -200,23 +217,25 @@ async function main() {
   const indexOf = new Map(active.map(([name], i) => [name, i]));
   // Ratios are taken within each round (the same minute of machine load), then the
   // median over rounds: sturdier than a ratio of medians on a shared machine.
-  const pairedRatio = (i, j, throughput) =>
-    median(times[i].map((ms, round) => (throughput ? times[j][round] / ms : ms / times[j][round])));
+  // Sequences: time ratio (lower is better); files: throughput ratio (higher is better).
+  const pairedRatio = (series, i, j, throughput) =>
+    median(series[i].map((v, round) => (throughput ? series[j][round] / v : v / series[j][round])));
   for (const [name, i] of indexOf) {
     const ms = median(times[i]);
     const mbps = sizes[i] / 1e6 / (ms / 1000);
     const base = indexOf.get(baselineOf(name));
-    const ratio = pairedRatio(i, base, isFile(name));
     const unit = isFile(name) ? 'x throughput' : 'x time';
+    const wall = pairedRatio(times, i, base, isFile(name));
+    const cpu = pairedRatio(cpus, i, base, isFile(name));
     console.log(
-      `| ${name} | ${ms.toFixed(0)} | ${mbps.toFixed(0)} | ${ratio.toFixed(2)} ${unit} |`,
+      `| ${name} | ${ms.toFixed(0)} | ${mbps.toFixed(0)} | ${wall.toFixed(2)} ${unit} | ${median(cpus[i]).toFixed(0)} | ${cpu.toFixed(2)} ${unit} |`,
     );
   }
   const big = indexOf.get('file(): 1 MiB reads');
   const small = indexOf.get('file(): 64 KiB reads');
   if (big !== undefined && small !== undefined) {
     console.log(
-      `\nfile(): 1 MiB reads give ${pairedRatio(small, big, false).toFixed(2)}x the throughput of 64 KiB reads`,
+      `\nfile(): 1 MiB reads give ${pairedRatio(times, small, big, false).toFixed(2)}x the throughput of 64 KiB reads`,
     );
   }
 }
