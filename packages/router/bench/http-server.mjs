@@ -30,7 +30,7 @@ function routes() {
 
 let address;
 if (kind === 'node') {
-  const server = http.createServer((req, res) => {
+  const server = http.createServer((_req, res) => {
     res.writeHead(200, {
       'content-type': 'text/plain; charset=utf-8',
       'content-length': Buffer.byteLength(BODY),

@@ -7,7 +7,6 @@
  * - `MISSING_PARAM`: `urlFor` lacks a value for a path parameter.
  * - `INVALID_PARAM`: `urlFor` got a parameter the route does not have, or a value the
  *   route would not match (empty, failing its constraint, not well-formed Unicode).
- * - `MALFORMED_PATH`: a request path has a malformed percent-encoding (status 400).
  * - `MALFORMED_QUERY`: a query string has a malformed percent-encoding (status 400).
  */
 export type RouterErrorCode =
@@ -16,7 +15,6 @@ export type RouterErrorCode =
   | 'UNKNOWN_ROUTE'
   | 'MISSING_PARAM'
   | 'INVALID_PARAM'
-  | 'MALFORMED_PATH'
   | 'MALFORMED_QUERY';
 
 /** Options of a {@link RouterError}. */

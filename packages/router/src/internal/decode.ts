@@ -26,7 +26,8 @@ export function malformedReason(raw: string): string {
   const bad = BAD_ESCAPE.exec(raw);
   if (bad) {
     const sequence = raw.slice(bad.index, bad.index + 3);
-    return `${quote(sequence)} in ${quote(raw)} is not a percent-encoded byte (% must be followed by two hex digits)`;
+    const where = raw.length > sequence.length ? ` in ${quote(raw)}` : '';
+    return `${quote(sequence)}${where} is not a percent-encoded byte (% must be followed by two hex digits)`;
   }
   return `the percent-encoded bytes in ${quote(raw)} are not valid UTF-8`;
 }
