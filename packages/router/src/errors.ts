@@ -7,6 +7,7 @@
  * - `MISSING_PARAM`: `urlFor` lacks a value for a path parameter.
  * - `INVALID_PARAM`: `urlFor` got a parameter the route does not have, or a value the
  *   route would not match (empty, failing its constraint, not well-formed Unicode).
+ * - `INVALID_RESPONSE`: a route's handler returned something that is not a response.
  * - `MALFORMED_QUERY`: a query string has a malformed percent-encoding (status 400).
  */
 export type RouterErrorCode =
@@ -15,6 +16,7 @@ export type RouterErrorCode =
   | 'UNKNOWN_ROUTE'
   | 'MISSING_PARAM'
   | 'INVALID_PARAM'
+  | 'INVALID_RESPONSE'
   | 'MALFORMED_QUERY';
 
 /** Options of a {@link RouterError}. */

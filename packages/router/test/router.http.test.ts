@@ -96,6 +96,7 @@ const app = router([
     },
   ],
   ['/stamped', 'GET', [stamp, echo], { name: 'stamped' }],
+  ['/broken', 'GET', (() => undefined) as never, { name: 'broken' }],
   [
     '/cors',
     'OPTIONS',
@@ -202,6 +203,13 @@ describe('routing over HTTP', () => {
     const r = await send('GET', `http://127.0.0.1:${base.port}/users/3?x=1`);
     expect(r.status).toBe(200);
     expect(JSON.parse(r.body)).toMatchObject({ params: { id: '3' }, query: { x: '1' } });
+  });
+
+  it('answers 500 when a handler returns no response, and the server goes on', async () => {
+    const r = await send('GET', '/broken');
+    expect(r.status).toBe(500);
+    expect(r.body).not.toContain('broken'); // the reason is logged, not sent
+    expect((await send('GET', '/')).status).toBe(200);
   });
 
   it('runs async handlers', async () => {

@@ -1,5 +1,6 @@
 import type { Interceptor } from '@plinth/interceptor';
 import type { Response } from '@plinth/writeable-body';
+import { RouterError } from '../errors';
 import type { RouteHandler, RouterContext } from '../types';
 import { describe } from './describe';
 
@@ -28,8 +29,10 @@ export function notAnInterceptor(value: unknown): string | undefined {
 
 function setResponse(ctx: RouterContext, response: unknown, name: string): RouterContext {
   if (response === null || typeof response !== 'object') {
-    throw new TypeError(
+    throw new RouterError(
+      'INVALID_RESPONSE',
       `the handler of route '${name}' returned ${describe(response)}; a handler must return a response { status, headers?, body? }`,
+      { route: name },
     );
   }
   ctx.response = response as Response;
