@@ -110,8 +110,10 @@ describe('Web ReadableStream bodies', () => {
 
   it('is cancelled while a read is pending', async () => {
     let cancelled = false;
+    let pulled = false;
     const stream = new ReadableStream<Uint8Array>({
       pull() {
+        pulled = true;
         return new Promise(() => {}); // never produces
       },
       cancel() {
@@ -120,7 +122,7 @@ describe('Web ReadableStream bodies', () => {
     });
     const sink = collectingSink();
     const done = writeBodyToStream(stream, sink)!;
-    await new Promise((resolve) => setImmediate(resolve));
+    await until(() => pulled, 2000, 'the pending read');
     sink.controller.abort(new Error('gone'));
     await expect(done).rejects.toThrow('gone');
     expect(cancelled).toBe(true);
