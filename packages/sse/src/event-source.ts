@@ -9,7 +9,7 @@ import type { SseEvent } from './encode';
 import type { CloseReason } from './error';
 import { EventChannel } from './internal/event-channel';
 import { lastEventIdOf, SSE_CONTENT_TYPE, streamHeaders } from './internal/headers';
-import { adoptProducerResult, isAsyncIterable } from './internal/producer';
+import { isAsyncIterable } from './internal/producer';
 import { badOption, streamSettings } from './internal/settings';
 
 /**
@@ -67,16 +67,15 @@ export function eventSource(source: EventSourceInput, options?: EventSourceOptio
   if (lastEventId !== undefined && typeof lastEventId !== 'string') {
     throw badOption('eventSource(source, options)', 'options.lastEventId', 'a string', lastEventId);
   }
+  const onReady = typeof source === 'function' ? source : () => source;
+  const hooks = {
+    onReady,
+    onClose:
+      onClose === undefined ? undefined : (_ctx: unknown, reason: CloseReason) => onClose(reason),
+  };
   return writeableBody({
     contentType: SSE_CONTENT_TYPE,
-    write: (sink) => {
-      const channel = new EventChannel(settings, lastEventId);
-      if (onClose !== undefined) channel.onEnd(onClose);
-      return channel.run(sink, () => {
-        sink.flush(); // headers on the wire before the first event
-        adoptProducerResult(channel, typeof source === 'function' ? source(channel) : source);
-      });
-    },
+    write: (sink) => new EventChannel(settings, lastEventId, hooks).run(sink),
   });
 }
 

@@ -4,16 +4,14 @@ import {
   type HttpContext,
   RESPONDER,
   type ResponseHeaders,
-  writeableBody,
   writeResponse,
   writeResponseBody,
 } from '@plinth/writeable-body';
 import type { Channel, StreamOptions } from './channel';
 import type { SseEvent } from './encode';
-import { type CloseReason, SseError } from './error';
+import type { CloseReason } from './error';
 import { EventChannel, reasonFromSignal } from './internal/event-channel';
-import { lastEventIdOf, SSE_CONTENT_TYPE, streamHeaders } from './internal/headers';
-import { adoptProducerResult } from './internal/producer';
+import { lastEventIdOf, streamHeaders } from './internal/headers';
 import { badOption, streamSettings } from './internal/settings';
 
 /**
@@ -53,6 +51,7 @@ export interface EventStreamOptions<C extends HttpContext = HttpContext> extends
 }
 
 const WHERE = 'eventStream(onReady, options)';
+const ignore = (): void => {};
 
 /**
  * An interceptor that turns the request into an event stream (Pedestal's
@@ -62,9 +61,12 @@ const WHERE = 'eventStream(onReady, options)';
  * `ctx.response`, and puts them on the wire at once; then calls
  * `onReady(channel, ctx)` and streams what is sent on the channel.
  *
- * The `enter` resolves when the stream has ended (so outer `leave` stages see the
- * whole stream, as an access log wants), and terminates the rest of the queue: a
- * response went out, nothing after it may set another.
+ * Like Pedestal's, the interceptor does not wait for the stream: `enter` resolves
+ * once the headers are out and terminates the rest of the queue (a response went
+ * out; nothing after it may set another), so the chain's `leave` stages run at
+ * once while the stream goes on. The stream ends when the channel does (`close()`,
+ * the client leaving, server stop, …); the response is then ended or, after a
+ * failure, aborted by the adapter so that the client can tell.
  *
  * @example
  * ```ts
@@ -101,13 +103,14 @@ export function eventStream<C extends HttpContext = HttpContext>(
 
   async function enter(ctx: C): Promise<C> {
     const responder = ctx?.[RESPONDER];
-    const channel = new EventChannel(settings, lastEventIdOf(ctx?.request));
-    if (onClientDisconnect !== undefined)
-      channel.onEnd((reason) => onClientDisconnect(ctx, reason));
-    if (responder !== undefined) {
-      channel.abortResponse = (reason) =>
-        responder.abort(new SseError('CLOSED', `The event stream was ${reason.code}`, { reason }));
-    }
+    // The channel is also the body written through the adapter, and it holds the
+    // hooks itself: nothing else is allocated per stream.
+    const channel = new EventChannel(settings, lastEventIdOf(ctx?.request), {
+      ctx,
+      onReady,
+      onClose: onClientDisconnect,
+      responder,
+    });
     const headers = streamHeaders(responder?.protocol, ctx?.response?.headers, extraHeaders);
     try {
       await writeResponse(ctx, { status: 200, headers });
@@ -120,33 +123,21 @@ export function eventStream<C extends HttpContext = HttpContext>(
       channel.finish({ code: 'error', error });
       throw error;
     }
-    const body = writeableBody({
-      contentType: SSE_CONTENT_TYPE,
-      write: (sink) =>
-        channel.run(sink, () => {
-          sink.flush();
-          adoptProducerResult(channel, onReady(channel, ctx));
-        }),
-    });
-    try {
-      await writeResponseBody(ctx, body);
-    } catch (error) {
-      // The stream failed (the adapter aborted the response) or could not start.
-      if (responder?.signal.aborted && channel.isOpen) {
-        channel.finish(reasonFromSignal(responder.signal));
-      } else {
-        channel.finish({ code: 'error', error });
-      }
-      throw error;
-    }
-    if (responder !== undefined && !responder.ended) {
-      try {
-        await endResponse(ctx);
-      } catch (error) {
-        // Ending a response the client already left is not an error.
-        if (!responder.signal.aborted) throw error;
-      }
-    }
+    // The stream goes on after `enter` returned (as Pedestal's does): the adapter
+    // keeps a low-level response open until it is ended. Ended here once the channel
+    // is done; a failure is the adapter's to report (it logs it once and aborts the
+    // connection, so the client can tell).
+    writeResponseBody(ctx, channel)
+      .then(
+        () => (responder !== undefined && !responder.ended ? endResponse(ctx) : ctx),
+        (error: unknown) =>
+          channel.finish(
+            responder?.signal.aborted
+              ? reasonFromSignal(responder.signal)
+              : { code: 'error', error },
+          ),
+      )
+      .catch(ignore);
     return terminate(ctx);
   }
 

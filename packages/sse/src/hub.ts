@@ -95,10 +95,9 @@ export interface EventHub {
 /** The default reset event name; see {@link HubOptions.resetEvent}. */
 export const RESET_EVENT: string = 'reset';
 
-interface Subscriber {
-  readonly channel: EventChannel;
-  /** While replaying: live events fanned out meanwhile, in order; `undefined` when live. */
-  pending: LoggedEvent[] | undefined;
+/** A subscriber catching up: the live events fanned out meanwhile, in order. */
+interface Replay {
+  pending: LoggedEvent[];
   overflowed: boolean;
 }
 
@@ -148,12 +147,14 @@ export function createHub(options: HubOptions = {}): EventHub {
     throw badOption(WHERE, 'options.replayPageSize', 'a positive integer', pageSize);
   }
 
-  const subscribers = new Map<EventChannel, Subscriber>();
+  // Live subscribers; the channel leaves the set itself when its stream ends.
+  const live = new Set<EventChannel>();
+  // Subscribers still replaying from the log (few, and only for a moment).
+  const replaying = new Map<EventChannel, Replay>();
   let tail: Promise<unknown> = Promise.resolve();
   let closed = false;
 
-  function deliver(subscriber: Subscriber, bytes: Uint8Array): void {
-    const { channel } = subscriber;
+  function deliver(channel: EventChannel, bytes: Uint8Array): void {
     const result = channel.offer(bytes, channel.policy);
     if (result === 'full') {
       channel.evict(); // `wait`: a broadcast never waits for one client
@@ -167,28 +168,25 @@ export function createHub(options: HubOptions = {}): EventHub {
   }
 
   function fanOut(event: LoggedEvent): void {
-    let bytes: Uint8Array | undefined;
-    for (const subscriber of subscribers.values()) {
-      if (subscriber.pending !== undefined) {
-        if (subscriber.pending.length < PENDING_MAX) subscriber.pending.push(event);
-        else subscriber.overflowed = true;
-      } else {
-        bytes ??= encodeLogged(event);
-        deliver(subscriber, bytes);
-      }
+    if (live.size !== 0) {
+      const bytes = encodeLogged(event); // once, for every subscriber
+      for (const channel of live) deliver(channel, bytes);
+    }
+    for (const replay of replaying.values()) {
+      if (replay.pending.length < PENDING_MAX) replay.pending.push(event);
+      else replay.overflowed = true;
     }
   }
 
-  async function replay(subscriber: Subscriber, lastEventId: string): Promise<void> {
-    const { channel } = subscriber;
+  async function replay(channel: EventChannel, state: Replay, lastEventId: string): Promise<void> {
     let cursor: string | undefined = lastEventId;
     for (;;) {
       // Capture live events from before the read, so none falls between the read
       // and going live; duplicates are skipped by id below.
-      subscriber.pending = [];
-      subscriber.overflowed = false;
+      state.pending = [];
+      state.overflowed = false;
       const read = await log.readAfter(cursor ?? '', pageSize);
-      if (!channel.isOpen) return;
+      if (!channel.isOpen || replaying.get(channel) !== state) return; // gone, or unsubscribed
       if (cursor === undefined || !read.found) {
         const data = JSON.stringify({ lastEventId: cursor ?? lastEventId });
         const reset = encodeChecked(resetEvent, read.lastId ?? '', undefined, data);
@@ -201,22 +199,26 @@ export function createHub(options: HubOptions = {}): EventHub {
         }
         if (read.events.length >= pageSize) continue;
       }
-      if (subscriber.overflowed) continue; // the live events are in the log: read on
+      if (state.overflowed) continue; // the live events are in the log: read on
       // Caught up. Pending events are a run in id order: skip those up to the cursor.
-      let pending = subscriber.pending;
+      let pending = state.pending;
       const seam = cursor === undefined ? -1 : pending.findIndex((event) => event.id === cursor);
       let index = seam + 1;
       while (index < pending.length) {
         await channel.enqueue(encodeLogged(pending[index]!), 'wait');
         index++;
-        if (subscriber.overflowed) break;
-        pending = subscriber.pending;
+        if (state.overflowed) break;
+        pending = state.pending;
       }
-      if (subscriber.overflowed) {
+      if (state.overflowed) {
         cursor = pending[index - 1]?.id ?? cursor;
         continue;
       }
-      subscriber.pending = undefined; // live from here, synchronously after the last one
+      // Live from here, synchronously after the last replayed event.
+      if (replaying.get(channel) === state) {
+        replaying.delete(channel);
+        if (!closed) channel.joinSet(live);
+      }
       return;
     }
   }
@@ -272,16 +274,19 @@ export function createHub(options: HubOptions = {}): EventHub {
         channel.close();
         return Promise.resolve();
       }
-      if (!channel.isOpen || subscribers.has(channel)) return Promise.resolve();
+      if (!channel.isOpen || live.has(channel) || replaying.has(channel)) return Promise.resolve();
       const lastEventId = subscribeOptions.lastEventId ?? channel.lastEventId;
-      const subscriber: Subscriber = { channel, pending: undefined, overflowed: false };
-      subscribers.set(channel, subscriber);
-      channel.onEnd(() => subscribers.delete(channel));
-      if (lastEventId === undefined) return Promise.resolve();
-      subscriber.pending = [];
-      return replay(subscriber, lastEventId).then(
+      if (lastEventId === undefined) {
+        channel.joinSet(live);
+        return Promise.resolve();
+      }
+      const state: Replay = { pending: [], overflowed: false };
+      replaying.set(channel, state);
+      channel.onEnd(() => replaying.delete(channel));
+      return replay(channel, state, lastEventId).then(
         () => {},
         (error: unknown) => {
+          replaying.delete(channel);
           if (SseError.isError(error) && error.code === 'CLOSED') return; // the client left
           channel.fail(error); // the log failed: end the stream, the client retries
         },
@@ -289,17 +294,19 @@ export function createHub(options: HubOptions = {}): EventHub {
     },
 
     unsubscribe(channel: Channel): boolean {
-      return subscribers.delete(channel as EventChannel);
+      if (!(channel instanceof EventChannel)) return false;
+      return channel.leaveSet(live) || replaying.delete(channel);
     },
 
     get size(): number {
-      return subscribers.size;
+      return live.size + replaying.size;
     },
 
     close(): void {
       closed = true;
-      for (const channel of [...subscribers.keys()]) channel.close();
-      subscribers.clear();
+      for (const channel of [...live, ...replaying.keys()]) channel.close();
+      live.clear();
+      replaying.clear();
     },
   };
 }

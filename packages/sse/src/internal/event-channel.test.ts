@@ -252,7 +252,7 @@ describe('EventChannel', () => {
   });
 
   it('heartbeat: a comment after heartbeatMs of idleness, none while events flow', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
     const sink = fakeSink();
     const channel = new EventChannel(settings({ heartbeatMs: 100 }), undefined);
     void channel.run(sink);
@@ -262,12 +262,12 @@ describe('EventChannel', () => {
       void channel.send({ data: String(i) });
     }
     expect(sink.comments).toEqual([]);
-    // Idle: one comment per 100 ms.
-    vi.advanceTimersByTime(99);
+    // Idle: a comment after between one and one and a quarter periods of silence.
+    vi.advanceTimersByTime(98);
     expect(sink.comments).toEqual([]);
-    vi.advanceTimersByTime(2);
+    vi.advanceTimersByTime(27);
     expect(sink.comments).toEqual(['']);
-    vi.advanceTimersByTime(100);
+    vi.advanceTimersByTime(125);
     expect(sink.comments).toEqual(['', '']);
     expect(sink.text.endsWith(':\n:\n')).toBe(true);
     channel.close();
@@ -276,7 +276,7 @@ describe('EventChannel', () => {
   });
 
   it('heartbeat: none while the client is not reading', () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
     const sink = fakeSink();
     const channel = new EventChannel(settings({ heartbeatMs: 100 }), undefined);
     void channel.run(sink);

@@ -1,11 +1,26 @@
-import type { BodySink } from '@plinth/writeable-body';
+import { type BodySink, type Responder, WRITEABLE_BODY } from '@plinth/writeable-body';
 import type { BufferPolicy, Channel } from '../channel';
 import { encodeComment, encodeEvent, type SseEvent } from '../encode';
 import { type CloseCode, type CloseReason, SseError } from '../error';
+import { SSE_CONTENT_TYPE } from './headers';
+import { type HeartbeatTarget, unwatchHeartbeat, watchHeartbeat } from './heartbeat';
+import { adoptProducerResult } from './producer';
 import type { StreamSettings } from './settings';
 
 /** @internal What {@link EventChannel.offer} did with a chunk. */
 export type OfferResult = 'accepted' | 'dropped' | 'full' | 'closed';
+
+/** @internal What an event stream hands its channel, so it needs no closures of its own. */
+export interface ChannelHooks {
+  /** The context given to `onReady` and `onClose`. */
+  readonly ctx?: unknown;
+  /** Called once the sink is attached; what it returns is adopted (see `adoptProducerResult`). */
+  readonly onReady?: ((channel: EventChannel, ctx: any) => unknown) | undefined;
+  /** Called exactly once when the stream ended. */
+  readonly onClose?: ((ctx: any, reason: CloseReason) => void) | undefined;
+  /** The adapter's responder, to abort the response on eviction. */
+  readonly responder?: Responder | undefined;
+}
 
 interface Waiter {
   readonly chunk: Uint8Array;
@@ -43,42 +58,49 @@ export function toBytes(text: string): Uint8Array {
 }
 
 /**
- * @internal The channel behind every stream: a bounded queue of encoded chunks in
- * front of a {@link BodySink}, written in order, one pending sink write at a time,
- * with a heartbeat timer. Everything happens synchronously where it can (an event
- * offered to an idle channel is written to the sink before `offer` returns), so a
- * broadcast to many clients costs no promise per client.
+ * @internal The channel behind every stream, and the body that streams it: a
+ * bounded queue of encoded chunks in front of a {@link BodySink}, written in order,
+ * one pending sink write at a time, with a heartbeat timer.
+ *
+ * An event offered to a channel whose client keeps up is written to the sink before
+ * `offer` returns, so a broadcast to many clients costs no promise per client. One
+ * of these lives per open stream, so it is kept small: no closures of its own, the
+ * queue and lists allocated only when needed.
  */
-export class EventChannel implements Channel {
+export class EventChannel implements Channel, HeartbeatTarget {
   readonly lastEventId: string | undefined;
   readonly #settings: StreamSettings;
-  #queue: Uint8Array[] = [];
-  #queued = 0;
-  #waiters: Waiter[] = [];
+  readonly #hooks: ChannelHooks | undefined;
   #sink: BodySink | undefined;
-  #writing = false;
   #state = OPEN;
+  #writing = false;
+  /** Chunks waiting for the sink; allocated at the first backpressure. */
+  #queue: Uint8Array[] | undefined;
+  #queued = 0;
+  #waiters: Waiter[] | undefined;
   #lastWrite = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined;
   #reason: CloseReason | undefined;
+  #failure: CloseReason | undefined;
   #closed: Promise<CloseReason> | undefined;
   #resolveClosed: ((reason: CloseReason) => void) | undefined;
   #controller: AbortController | undefined;
   #closedError: SseError | undefined;
-  #endListeners: ((reason: CloseReason) => void)[] = [];
+  #endListeners: ((reason: CloseReason) => void)[] | undefined;
   #fullSince = 0;
   #dropped = 0;
-  #settle: { resolve: () => void; reject: (error: unknown) => void } | undefined;
+  #resolveRun: (() => void) | undefined;
+  #rejectRun: ((error: unknown) => void) | undefined;
   #listenerError: unknown;
-  #abortResponse: ((reason: CloseReason) => void) | undefined;
-  #failure: CloseReason | undefined;
+  /** The set of a hub's live subscribers this channel is in (left when it ends). */
+  #memberOf: Set<EventChannel> | undefined;
 
-  constructor(settings: StreamSettings, lastEventId: string | undefined) {
+  constructor(settings: StreamSettings, lastEventId: string | undefined, hooks?: ChannelHooks) {
     this.#settings = settings;
     this.lastEventId = lastEventId;
+    this.#hooks = hooks;
   }
 
-  // ---- public Channel API ----
+  // ---- Channel ----
 
   send(event: SseEvent): Promise<boolean> {
     if (this.#state !== OPEN) return Promise.reject(this.#closedErrorNow());
@@ -106,7 +128,7 @@ export class EventChannel implements Channel {
     if (this.#state !== OPEN) return;
     this.#state = CLOSING;
     this.#stopAccepting({ code: 'closed' });
-    if (this.#sink !== undefined && !this.#writing && this.#queue.length === 0) {
+    if (this.#sink !== undefined && !this.#writing && this.#queued === 0) {
       this.finish({ code: 'closed' });
     }
   }
@@ -135,6 +157,23 @@ export class EventChannel implements Channel {
     return this.#dropped;
   }
 
+  // ---- WriteableBody (eventStream writes the channel itself) ----
+
+  /** @internal */
+  defaultContentType(): string {
+    return SSE_CONTENT_TYPE;
+  }
+
+  /** @internal */
+  contentLength(): undefined {
+    return undefined;
+  }
+
+  /** @internal */
+  writeBody(sink: BodySink): Promise<void> {
+    return this.run(sink);
+  }
+
   // ---- internal API (hub, stream runners) ----
 
   /** @internal True while the channel accepts events. */
@@ -147,7 +186,7 @@ export class EventChannel implements Channel {
     return this.#settings.policy;
   }
 
-  /** @internal When the buffer last overflowed without draining since (ms, `performance.now()`), else 0. */
+  /** @internal When the buffer last overflowed without draining since (`performance.now()`), else 0. */
   get fullSince(): number {
     return this.#fullSince;
   }
@@ -160,24 +199,34 @@ export class EventChannel implements Channel {
       case 'dropped':
         return FALSE;
       case 'full':
-        return new Promise((resolve, reject) => this.#waiters.push({ chunk, resolve, reject }));
+        return new Promise((resolve, reject) => {
+          this.#waiters ??= [];
+          this.#waiters.push({ chunk, resolve, reject });
+        });
       default:
         return Promise.reject(this.#closedErrorNow());
     }
   }
 
   /**
-   * @internal Offers a chunk without waiting: accepted (and written now when the
+   * @internal Offers a chunk without waiting: accepted (and written at once when the
    * client keeps up), dropped by a drop policy, or `full` under `wait`.
    */
   offer(chunk: Uint8Array, policy: BufferPolicy): OfferResult {
     if (this.#state !== OPEN) return 'closed';
+    const waiting = this.#waiters !== undefined && this.#waiters.length > 0;
+    if (!waiting && this.#queued === 0) {
+      if (this.#sink !== undefined && !this.#writing) {
+        if (this.#write(chunk)) this.#sink.flush();
+      } else {
+        this.#push(chunk);
+      }
+      return 'accepted';
+    }
     const size = chunk.byteLength;
     const limit = this.#settings.size;
-    if (this.#waiters.length === 0 && (this.#queued === 0 || this.#queued + size <= limit)) {
-      this.#queue.push(chunk);
-      this.#queued += size;
-      this.#pump();
+    if (!waiting && this.#queued + size <= limit) {
+      this.#push(chunk);
       return 'accepted';
     }
     if (this.#fullSince === 0) this.#fullSince = performance.now();
@@ -187,37 +236,54 @@ export class EventChannel implements Channel {
       return 'dropped';
     }
     // drop-oldest: make room, then take it (an empty buffer takes any event).
-    const queue = this.#queue;
+    const queue = this.#queue!;
     while (queue.length > 0 && this.#queued + size > limit) {
       this.#queued -= queue.shift()!.byteLength;
       this.#dropped++;
     }
-    queue.push(chunk);
-    this.#queued += size;
-    this.#pump();
+    this.#push(chunk);
     return 'accepted';
+  }
+
+  /**
+   * @internal Joins a hub's set of live subscribers until the stream ends, without a
+   * closure for the common case of one hub. Returns false when already ended.
+   */
+  joinSet(set: Set<EventChannel>): boolean {
+    if (this.#state === ENDED) return false;
+    set.add(this);
+    if (this.#memberOf === undefined) this.#memberOf = set;
+    else if (this.#memberOf !== set) this.onEnd(() => set.delete(this));
+    return true;
+  }
+
+  /** @internal Leaves a hub's set of live subscribers. */
+  leaveSet(set: Set<EventChannel>): boolean {
+    if (this.#memberOf === set) this.#memberOf = undefined;
+    return set.delete(this);
   }
 
   /** @internal Calls `listener` once when the stream ended (at once if it has). */
   onEnd(listener: (reason: CloseReason) => void): void {
     if (this.#state === ENDED) listener(this.#reason!);
-    else this.#endListeners.push(listener);
-  }
-
-  /** @internal How to abort the response on eviction (the responder's `abort`), when known. */
-  set abortResponse(abort: (reason: CloseReason) => void) {
-    this.#abortResponse = abort;
+    else {
+      this.#endListeners ??= [];
+      this.#endListeners.push(listener);
+    }
   }
 
   /**
-   * @internal Streams to `sink` until the channel ends; `start` runs once the sink is
-   * attached (that is where `onReady` is called). Resolves when the stream ended
-   * cleanly; rejects with the error when it failed, so the adapter aborts the
-   * response and the client can tell.
+   * @internal Streams to `sink` until the channel ends. Calls the hooks' `onReady`
+   * (or `start`) once the sink is attached. Resolves when the stream ended cleanly;
+   * rejects with the error when it failed, so the adapter aborts the response and
+   * the client can tell.
    */
   run(sink: BodySink, start?: () => void): Promise<void> {
-    const done = new Promise<void>((resolve, reject) => (this.#settle = { resolve, reject }));
-    if (this.#state === ENDED) {
+    const done = new Promise<void>((resolve, reject) => {
+      this.#resolveRun = resolve;
+      this.#rejectRun = reject;
+    });
+    if (this.#state === ENDED || this.#sink !== undefined) {
       this.#settleRun();
       return done;
     }
@@ -226,29 +292,33 @@ export class EventChannel implements Channel {
       this.finish(reasonFromSignal(sink.signal));
       return done;
     }
-    sink.signal.addEventListener('abort', this.#onSinkAbort, { once: true });
+    sink.signal.addEventListener('abort', this, { once: true });
     this.#lastWrite = performance.now();
-    if (this.#settings.heartbeatMs > 0) {
-      this.#timer = setTimeout(this.#tick, this.#settings.heartbeatMs);
-    }
+    if (this.#settings.heartbeatMs > 0) watchHeartbeat(this, this.#settings.heartbeatMs);
     const { retry } = this.#settings;
     if (retry !== undefined) this.offer(toBytes(`retry: ${retry}\n\n`), 'wait');
-    if (start !== undefined) {
-      try {
-        start();
-      } catch (error) {
-        this.fail(error);
-      }
+    sink.flush(); // the headers on the wire before the first event
+    try {
+      const onReady = this.#hooks?.onReady;
+      if (onReady !== undefined) adoptProducerResult(this, onReady(this, this.#hooks!.ctx));
+      start?.();
+    } catch (error) {
+      this.fail(error);
     }
     if (
       this.#state === CLOSING &&
       this.#failure === undefined &&
       !this.#writing &&
-      this.#queue.length === 0
+      this.#queued === 0
     ) {
       this.finish({ code: 'closed' });
     }
     return done;
+  }
+
+  /** @internal The sink's signal aborted (the channel is its own listener: no closure). */
+  handleEvent(): void {
+    this.finish(reasonFromSignal(this.#sink!.signal));
   }
 
   /**
@@ -278,11 +348,16 @@ export class EventChannel implements Channel {
     setImmediate(() => this.finish(reason));
   }
 
-  /** @internal Ends the stream at once: the client stayed too slow. */
+  /** @internal Ends the stream at once and cuts the connection: the client stayed too slow. */
   evict(): void {
     if (this.#state === ENDED) return;
-    this.finish({ code: 'evicted' });
-    this.#abortResponse?.({ code: 'evicted' });
+    const reason: CloseReason = { code: 'evicted' };
+    this.finish(reason);
+    this.#hooks?.responder?.abort(
+      new SseError('CLOSED', 'The event stream was evicted: the client stayed too slow', {
+        reason,
+      }),
+    );
   }
 
   /** @internal Ends the stream now, exactly once, whatever the cause. */
@@ -291,33 +366,42 @@ export class EventChannel implements Channel {
     if (this.#state === OPEN) this.#stopAccepting(reason);
     this.#state = ENDED;
     this.#reason = reason;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#sink?.signal.removeEventListener('abort', this.#onSinkAbort);
-    this.#queue = [];
+    if (this.#settings.heartbeatMs > 0) unwatchHeartbeat(this, this.#settings.heartbeatMs);
+    this.#sink?.signal.removeEventListener('abort', this);
+    this.#queue = undefined;
     this.#queued = 0;
+    this.#memberOf?.delete(this);
+    this.#memberOf = undefined;
     this.#resolveClosed?.(reason);
     const listeners = this.#endListeners;
-    this.#endListeners = [];
-    for (const listener of listeners) {
-      try {
-        listener(reason);
-      } catch (error) {
-        this.#listenerError ??= error;
-      }
-    }
+    this.#endListeners = undefined;
+    if (listeners !== undefined) for (const listener of listeners) this.#call(listener, reason);
+    const onClose = this.#hooks?.onClose;
+    if (onClose !== undefined) this.#call(() => onClose(this.#hooks!.ctx, reason), reason);
     this.#settleRun();
   }
 
   // ---- private ----
 
+  #call(listener: (reason: CloseReason) => void, reason: CloseReason): void {
+    try {
+      listener(reason);
+    } catch (error) {
+      this.#listenerError ??= error;
+    }
+  }
+
   #settleRun(): void {
-    const settle = this.#settle;
-    if (settle === undefined) return;
-    this.#settle = undefined;
-    const reason = this.#reason!;
-    if (reason.code === 'error') settle.reject(reason.error);
-    else if (this.#listenerError !== undefined) settle.reject(this.#listenerError);
-    else settle.resolve();
+    const resolve = this.#resolveRun;
+    const reject = this.#rejectRun;
+    if (resolve === undefined || reject === undefined) return;
+    this.#resolveRun = this.#rejectRun = undefined;
+    const reason = this.#reason;
+    if (reason === undefined)
+      reject(new SseError('CLOSED', 'This event stream is already being written'));
+    else if (reason.code === 'error') reject(reason.error);
+    else if (this.#listenerError !== undefined) reject(this.#listenerError);
+    else resolve();
   }
 
   #stopAccepting(reason: CloseReason): void {
@@ -327,8 +411,8 @@ export class EventChannel implements Channel {
       { reason, cause: reason.error },
     );
     const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const waiter of waiters) waiter.reject(this.#closedError);
+    this.#waiters = undefined;
+    if (waiters !== undefined) for (const waiter of waiters) waiter.reject(this.#closedError);
     if (this.#controller !== undefined && !this.#controller.signal.aborted) {
       this.#controller.abort(this.#closedError);
     }
@@ -343,74 +427,82 @@ export class EventChannel implements Channel {
     );
   }
 
+  #push(chunk: Uint8Array): void {
+    this.#queue ??= [];
+    this.#queue.push(chunk);
+    this.#queued += chunk.byteLength;
+  }
+
+  /** Hands one chunk to the sink; false when the sink must be waited for (or failed). Flushing is the caller's. */
+  #write(chunk: Uint8Array): boolean {
+    const sink = this.#sink!;
+    let pending: Promise<void> | undefined;
+    try {
+      pending = sink.write(chunk);
+    } catch (error) {
+      this.#writeFailed(error);
+      return false;
+    }
+    this.#lastWrite = performance.now();
+    if (pending !== undefined) {
+      this.#writing = true;
+      pending.then(
+        () => this.#drained(),
+        (error: unknown) => this.#writeFailed(error),
+      );
+      return false;
+    }
+    return true;
+  }
+
   #pump(): void {
     const sink = this.#sink;
     if (this.#writing || sink === undefined || this.#state === ENDED) return;
     const queue = this.#queue;
-    while (queue.length > 0) {
+    while (queue !== undefined && queue.length > 0) {
       const chunk = queue.shift()!;
       this.#queued -= chunk.byteLength;
-      if (this.#waiters.length > 0) this.#admitWaiters();
-      let pending: Promise<void> | undefined;
-      try {
-        pending = sink.write(chunk);
-      } catch (error) {
-        this.#writeFailed(error);
-        return;
-      }
-      if (pending !== undefined) {
-        this.#writing = true;
-        this.#lastWrite = performance.now();
-        pending.then(this.#drained, this.#writeFailed);
-        return;
-      }
+      if (this.#waiters !== undefined && this.#waiters.length > 0) this.#admitWaiters();
+      if (!this.#write(chunk)) return;
+      if (this.#state === ENDED) return;
     }
-    this.#fullSince = 0;
-    this.#lastWrite = performance.now();
     sink.flush();
+    this.#fullSince = 0;
     if (this.#state === CLOSING && this.#failure === undefined) this.finish({ code: 'closed' });
   }
 
   #admitWaiters(): void {
     const limit = this.#settings.size;
-    const waiters = this.#waiters;
+    const waiters = this.#waiters!;
     while (waiters.length > 0) {
       const waiter = waiters[0]!;
       const size = waiter.chunk.byteLength;
       if (this.#queued !== 0 && this.#queued + size > limit) return;
       waiters.shift();
-      this.#queue.push(waiter.chunk);
-      this.#queued += size;
+      this.#push(waiter.chunk);
       waiter.resolve(true);
     }
   }
 
-  readonly #drained = (): void => {
+  #drained(): void {
     this.#writing = false;
     this.#pump();
-  };
+  }
 
-  readonly #writeFailed = (error: unknown): void => {
+  #writeFailed(error: unknown): void {
     this.#writing = false;
     if (this.#state === ENDED) return;
     this.fail(error);
-  };
+  }
 
-  readonly #onSinkAbort = (): void => {
-    this.finish(reasonFromSignal(this.#sink!.signal));
-  };
-
-  readonly #tick = (): void => {
-    if (this.#state !== OPEN) return;
-    const every = this.#settings.heartbeatMs;
-    const idle = performance.now() - this.#lastWrite;
-    let next = every;
+  /** @internal A heartbeat tick: a comment when idle for a whole period, never while busy or blocked. */
+  heartbeat(now: number): void {
+    if (this.#state !== OPEN || this.#writing || this.#queued !== 0) return;
     // A timer may fire a hair early against performance.now(): allow 1 ms.
-    if (idle >= every - 1) {
-      if (!this.#writing && this.#queue.length === 0) this.offer(HEARTBEAT, 'wait');
-    } else {
-      next = every - idle;
-    }
-    this.#timer = setTimeout(this.#tick, next);
-  };
+    if (now - this.#lastWrite >= this.#settings.heartbeatMs - 1) this.offer(HEARTBEAT, 'wait');
+  }
 }
+
+// A channel is a WriteableBody (see writeBody): the brand lives on the prototype,
+// one property for every channel.
+Object.defineProperty(EventChannel.prototype, WRITEABLE_BODY, { value: true });
