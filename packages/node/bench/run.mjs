@@ -4,7 +4,7 @@
 // the ratio to bare node:http.
 //
 //   pnpm --filter @plinth/node bench            (defaults below)
-//   ROUNDS=5 DURATION=10 CONNECTIONS=50 pnpm --filter @plinth/node bench
+//   ROUNDS=5 DURATION=10 CONNECTIONS=50 PIPELINING=1 pnpm --filter @plinth/node bench
 import { execFile } from 'node:child_process';
 import http from 'node:http';
 import { createRequire } from 'node:module';
@@ -14,6 +14,7 @@ const ROUNDS = Number(process.env.ROUNDS ?? 4);
 const DURATION = Number(process.env.DURATION ?? 5);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
 const WARMUP = Number(process.env.WARMUP ?? 2);
+const PIPELINING = Number(process.env.PIPELINING ?? 1);
 
 const require = createRequire(import.meta.url);
 const autocannon = require.resolve('autocannon/autocannon.js');
@@ -110,7 +111,7 @@ const rps = (name) => median(results.get(name).map((r) => r.rps));
 const cpu = (name) => median(results.get(name).map((r) => r.cpuPerRequest));
 const base = list[0].name;
 console.log(
-  `Node ${process.version}, ${ROUNDS} interleaved rounds of ${DURATION} s, autocannon -c ${CONNECTIONS} in a second process\n`,
+  `Node ${process.version}, ${ROUNDS} interleaved rounds of ${DURATION} s, autocannon -c ${CONNECTIONS} -p ${PIPELINING} in a second process\n`,
 );
 console.log(
   '| server | requests/s (median) | per round | vs node:http | server CPU µs/request (median) | requests per CPU-second vs node:http |',

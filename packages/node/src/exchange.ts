@@ -122,8 +122,10 @@ export class Exchange implements Responder {
   /** SinkHost: hands status and headers to Node before the first byte. */
   commit(): void {
     if (this.committed) return;
-    this.committed = true;
+    // Marked after writeHead: if Node refuses a header, nothing went out and the
+    // stylobate can still answer 500.
     (this.res as ServerResponse).writeHead(this.status, this.headers as never);
+    this.committed = true;
   }
 
   // ---- ring-response -------------------------------------------------------------

@@ -107,15 +107,17 @@ export function handle(
   if (next !== undefined) exchange.next = next;
   const ctx: HttpContext = { request: new NodeHttpRequest(exchange), [RESPONDER]: exchange };
   exchange.ctx = ctx;
+  // Tracked until the response closes (not just ends): stop() must not destroy a
+  // connection still flushing a body written in one piece.
+  if (shared.live !== undefined) shared.live.add(exchange);
   const done = execute(ctx, shared.chain);
   if (exchange.phase === 2 && !exchange.lowLevel) {
-    // Answered synchronously: nothing left to track, no closure to allocate.
+    // Answered synchronously: no closure to allocate.
     exchange.chainDone = true;
     done.then(undefined, shared.onChainError);
     return;
   }
   done.then(chainDone.bind(exchange), chainFailed.bind(exchange));
-  if (shared.live !== undefined && !exchange.isClosed) shared.live.add(exchange);
 }
 
 /**

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import net, { type AddressInfo, type Socket } from 'node:net';
 import { NodeAdapterError } from './errors';
 import type { Exchange } from './exchange';
 import { describeValue } from './internal/describe';
@@ -67,6 +67,18 @@ function checkNumber(name: string, value: unknown, fallback: number): number {
     );
   }
   return value;
+}
+
+/**
+ * Clears the timer http.Server starts on 'listening' to enforce its timeouts, which
+ * only close() clears (and which would keep the server object alive).
+ */
+function stopConnectionChecks(server: NodeServer): void {
+  for (const symbol of Object.getOwnPropertySymbols(server)) {
+    if (symbol.description === 'http.server.connectionsCheckingInterval') {
+      clearInterval((server as unknown as Record<symbol, NodeJS.Timeout>)[symbol]);
+    }
+  }
 }
 
 function urlHost(address: string): string {
@@ -142,12 +154,25 @@ export function createServer(service: Service, options: ServerOptions = {}): Pli
     h1.keepAliveTimeout = keepAliveTimeout;
   }
 
+  // Every TCP socket, for the final destroy; and the sockets HTTP/1.1 requests arrive
+  // on (TLS sockets for HTTPS), to close the idle ones ourselves (see stop()).
   const sockets = new Set<Socket>();
+  const httpSockets = new Set<Socket>();
   const sessions = new Set<http2.ServerHttp2Session>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
+    if (!isH2 && !secure) {
+      httpSockets.add(socket);
+      socket.once('close', () => httpSockets.delete(socket));
+    }
   });
+  if (!isH2 && secure) {
+    server.on('secureConnection', (socket: Socket) => {
+      httpSockets.add(socket);
+      socket.once('close', () => httpSockets.delete(socket));
+    });
+  }
   if (isH2) {
     server.on('session', (session: http2.ServerHttp2Session) => {
       sessions.add(session);
@@ -192,16 +217,29 @@ export function createServer(service: Service, options: ServerOptions = {}): Pli
     stopping = (async () => {
       if (!server.listening) return;
       shared.stopping = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      const h1 = server as http.Server;
-      h1.closeIdleConnections?.();
+      const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
+      if (isH2) {
+        server.close();
+      } else {
+        // Stop listening only. http.Server#close() would also run
+        // closeIdleConnections(), which in Node 20 destroys a connection whose
+        // response has ended but is still flushing (a large body written in one
+        // piece): idle connections are closed below instead, by what they carry.
+        net.Server.prototype.close.call(server);
+      }
+      const closeIdle = (): void => {
+        const busy = new Set<unknown>();
+        for (const exchange of live) busy.add(exchange.req.socket);
+        for (const socket of httpSockets) if (!busy.has(socket)) socket.destroy();
+      };
+      closeIdle();
       for (const session of sessions) session.close();
       for (const exchange of live) if (exchange.lowLevel) exchange.stopSignal();
       if (live.size !== 0) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, graceMs);
           shared.onClosed = () => {
-            h1.closeIdleConnections?.();
+            closeIdle();
             if (live.size === 0) {
               clearTimeout(timer);
               resolve();
@@ -216,10 +254,10 @@ export function createServer(service: Service, options: ServerOptions = {}): Pli
           exchange.abortWith(abortReason('server-stop'), true);
         }
       }
-      h1.closeIdleConnections?.();
       // What is left holds no response (idle, or a request that never completed).
       for (const session of sessions) session.destroy();
       for (const socket of sockets) socket.destroy();
+      stopConnectionChecks(server);
       await closed;
       shared.logger.info({}, 'server stopped');
     })();

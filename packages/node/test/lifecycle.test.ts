@@ -137,6 +137,22 @@ describe('start and stop', () => {
   );
 
   it.each(PROTOCOLS)(
+    'stop() waits for a body written in one piece that is still flushing ($name)',
+    async ({ http2: h2 }) => {
+      const big = Buffer.alloc(32 * 1024 * 1024, 97);
+      const { server, logger } = await serve([() => ({ status: 200, body: big })], { http2: h2 });
+      const stream = await streamFor(server, 'GET', '/big');
+      const first = (await stream.read())!;
+      const stopped = server.stop({ graceMs: 10_000 });
+      const rest = await stream.bytes();
+      expect(first.byteLength + rest.byteLength).toBe(big.byteLength);
+      expect(stream.complete).toBe(true);
+      await stopped;
+      expectNoErrorLogs(logger);
+    },
+  );
+
+  it.each(PROTOCOLS)(
     'stop() aborts a low-level stream with server-stop so it ends cleanly ($name)',
     async ({ http2: h2 }) => {
       let reason: unknown;

@@ -65,7 +65,19 @@ export function outgoingHeaders(
   h2: boolean,
   closeConnection: boolean,
 ): OutgoingHeaders {
-  const out: OutgoingHeaders = Object.create(null);
+  if ((headers === undefined || headers === null) && !closeConnection) {
+    // The common case, no headers of the application's: one object literal.
+    if (body === undefined) return withLength ? { 'content-length': 0 } : {};
+    const type = body.defaultContentType();
+    const length = withLength ? body.contentLength() : undefined;
+    if (type === undefined) return length === undefined ? {} : { 'content-length': length };
+    return length === undefined
+      ? { 'content-type': type }
+      : { 'content-type': type, 'content-length': length };
+  }
+  // Plain object (not null-prototype: Node's writeHead walks it fastest); a
+  // "__proto__" header name is dropped by the assignment, which is harmless.
+  const out: OutgoingHeaders = {};
   let hasType = false;
   let hasLength = false;
   if (headers !== undefined && headers !== null) {
