@@ -16,6 +16,8 @@ export type { Demo, DemoOptions } from './demo';
 export { createDemo } from './demo';
 export type { DemoErrorOptions } from './error';
 export { DemoError } from './error';
+export type { FileEventLogOptions } from './file-event-log';
+export { fileEventLog } from './file-event-log';
 export { resolveAsset } from './files';
 export type { DemoLogger, ReadableLoggerOptions } from './logger';
 export { readableLogger } from './logger';

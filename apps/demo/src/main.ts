@@ -1,6 +1,8 @@
 // `pnpm start` (node dist/main.mjs): starts the demo on PORT/HOST (default
 // localhost:8080), logs one line per request, stops gracefully on SIGINT/SIGTERM.
+import { fileURLToPath } from 'node:url';
 import { createDemo } from './demo';
+import { fileEventLog } from './file-event-log';
 import { readableLogger } from './logger';
 
 function portFrom(value: string | undefined): number {
@@ -15,10 +17,14 @@ function portFrom(value: string | undefined): number {
 
 const logger = readableLogger();
 const host = process.env.HOST || 'localhost';
+// The chat history survives restarts, so a page left open gets what it missed.
+const chatLogPath =
+  process.env.CHAT_LOG || fileURLToPath(new URL('../.data/chat-log.jsonl', import.meta.url));
 const demo = createDemo({
   port: portFrom(process.env.PORT),
   host,
   storeUrl: process.env.STORE_URL || undefined,
+  chatLog: await fileEventLog(chatLogPath),
   logger,
 });
 

@@ -1,8 +1,12 @@
 // End-to-end: the page in a real (headless) Chromium against a running demo.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { memoryEventLog } from '@plinth/sse';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemo, type Demo } from '../src/demo';
+import { fileEventLog } from '../src/file-event-log';
 import {
   artifactPath,
   type Browser,
@@ -30,14 +34,16 @@ describe.skipIf(missing !== undefined && !browserRequired)('the demo page in Chr
   }
 
   const logs = captureLogs({ echo: process.env.DEMO_TEST_LOGS === '1' });
-  const chatLog = memoryEventLog(); // kept across the restart, like a shared store
   const settings = {
     host: '127.0.0.1',
     logger: logs.logger,
-    chatLog,
     clock: { intervalMs: 250, retryMs: 250 },
     chat: { retryMs: 250 },
   };
+  // The chat history lives in a file, as with `npm run demo`: each server below
+  // opens it afresh, as a new process would.
+  let dataDir: string | undefined;
+  let chatLogPath = '';
   let demo: Demo;
   let url: string;
   let port: number;
@@ -66,10 +72,10 @@ describe.skipIf(missing !== undefined && !browserRequired)('the demo page in Chr
   }
 
   beforeAll(async () => {
-    [browser, demo] = await Promise.all([
-      launchBrowser(),
-      Promise.resolve(createDemo({ ...settings, port: 0 })),
-    ]);
+    dataDir = await mkdtemp(join(tmpdir(), 'plinth-demo-browser-'));
+    chatLogPath = join(dataDir, 'chat-log.jsonl');
+    browser = await launchBrowser();
+    demo = createDemo({ ...settings, chatLog: await fileEventLog(chatLogPath), port: 0 });
     const address = await demo.start();
     url = address.url;
     port = address.port;
@@ -78,6 +84,7 @@ describe.skipIf(missing !== undefined && !browserRequired)('the demo page in Chr
   afterAll(async () => {
     await browser?.close();
     await demo?.stop({ graceMs: 500 });
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   it('loads: clock, chat and range panels live, the picture streamed through /image', async () => {
@@ -131,9 +138,9 @@ describe.skipIf(missing !== undefined && !browserRequired)('the demo page in Chr
 
     await demo.stop({ graceMs: 500 });
     await page.waitForSelector('#chat-status[data-state="connecting"]', WAIT);
-    // A new server process on the same port, sharing the event log; messages
+    // A new server on the same port, reading the chat log from its file; messages
     // arrive (through its hub) before it listens, while the page is away.
-    demo = createDemo({ ...settings, port });
+    demo = createDemo({ ...settings, chatLog: await fileEventLog(chatLogPath), port });
     await demo.hub.publish({
       data: { user: 'bot', text: 'while away 1', time: new Date().toISOString() },
     });
@@ -165,7 +172,8 @@ describe.skipIf(missing !== undefined && !browserRequired)('the demo page in Chr
     await send(page, 'ada', 'into the old log');
     await page.waitForSelector('#chat-messages li:has-text("into the old log")', WAIT);
     await demo.stop({ graceMs: 500 });
-    demo = createDemo({ ...settings, chatLog: memoryEventLog(), port }); // ids start again
+    // A server that lost the history: an in-memory log whose ids start again at 1.
+    demo = createDemo({ ...settings, chatLog: memoryEventLog(), port });
     await demo.start();
     await page.waitForSelector('#chat-messages li.notice', WAIT);
     await page.waitForSelector('#chat-status[data-state="open"]', WAIT);
