@@ -146,4 +146,22 @@ describe('GET /image/:key', () => {
     await withTimeout(upstreamClosed, 5000, 'the upstream request to be cancelled');
     expect(upstreamResponse?.writableEnded).toBe(false);
   });
+
+  it('aborts the response when the upstream fails after the headers, so the client can tell', async () => {
+    const broken = await upstream((res) => {
+      res.writeHead(200, { 'content-type': 'image/png', 'content-length': '1000' });
+      res.write('only 26 bytes of the 1000\n');
+      setImmediate(() => res.destroy());
+    });
+    cleanups.push(broken.close);
+    const demo = await startDemo({ storeUrl: broken.url });
+    cleanups.push(demo.stop);
+    const { response } = await openGet(`${demo.url}/image/broken.png`);
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-length']).toBe('1000');
+    const failed = new Promise<Error>((resolve) => response.once('error', resolve));
+    response.resume();
+    expect((await withTimeout(failed, 5000, 'the response to fail')).message).toBe('aborted');
+    expect(response.complete).toBe(false);
+  });
 });

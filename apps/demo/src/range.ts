@@ -44,6 +44,12 @@ export function parseLimit(value: string | readonly string[] | undefined): numbe
  * The lazy sequence 0, 1, …, limit - 1: the seed's `(range limit)`. Nothing is
  * computed before the client asks for it; `onStop` learns how far it got when it is
  * closed early (the client left).
+ *
+ * @example
+ * ```ts
+ * [...range(3)]; // [0, 1, 2]
+ * const response = { status: 200, body: range(100_000_000) }; // streamed as a JSON array
+ * ```
  */
 export function* range(limit: number, onStop?: (produced: number) => void): Generator<number> {
   let produced = 0;
