@@ -190,9 +190,12 @@ export class ServerProcess {
     return this.#call<ServerStats>({ type: 'stats', gc });
   }
 
-  /** Broadcasts SSE event `seq`; resolves with the time the server's broadcast call took. */
-  broadcast(seq: number): Promise<number> {
-    return this.#call<number>({ type: 'broadcast', seq }, 30_000);
+  /**
+   * Broadcasts SSE event `seq` (with `pad` filler bytes); resolves with the time the
+   * server's broadcast call took.
+   */
+  broadcast(seq: number, pad = 0): Promise<number> {
+    return this.#call<number>({ type: 'broadcast', seq, pad }, 30_000);
   }
 
   /** RSS read from /proc (no IPC round trip, so it can be sampled under load). */

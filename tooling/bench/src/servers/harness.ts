@@ -104,9 +104,20 @@ export function* bigStream(totalBytes: number = Number.MAX_SAFE_INTEGER): Genera
   }
 }
 
-/** The SSE payload: plain text so that JSON encoding by a framework keeps it parseable. @internal */
-export function ssePayload(seq: number): string {
-  return `seq=${seq} t=${hrtime.bigint()}`;
+let padding = '';
+
+/**
+ * The SSE payload: plain text so that JSON encoding by a framework keeps it
+ * parseable, plus `pad` filler bytes (scenario 5 sends large events). Padded
+ * payloads are fresh flat strings, as a JSON.stringify result would be (a rope
+ * sharing one filler would make a queue of them look nearly free).
+ * @internal
+ */
+export function ssePayload(seq: number, pad = 0): string {
+  const head = `seq=${seq} t=${hrtime.bigint()}`;
+  if (pad === 0) return head;
+  if (padding.length !== pad) padding = ` ${'x'.repeat(pad - 1)}`;
+  return Buffer.from(head + padding, 'latin1').toString('latin1');
 }
 
 /** What a server does for the orchestrator besides serving. @internal */
@@ -137,7 +148,7 @@ export interface ServerStats {
 /** Messages from the orchestrator. @internal */
 export type ControlMessage =
   | { id: number; type: 'stats'; gc?: boolean }
-  | { id: number; type: 'broadcast'; seq: number }
+  | { id: number; type: 'broadcast'; seq: number; pad?: number }
   | { id: number; type: 'exit' };
 
 function countFds(): number | undefined {
@@ -196,7 +207,7 @@ export function announce(server: Server, hooks: ServerHooks = {}): void {
         } else if (message.type === 'broadcast') {
           if (!hooks.broadcast) throw new Error('this server has no SSE broadcast');
           const started = performance.now();
-          await hooks.broadcast(ssePayload(message.seq));
+          await hooks.broadcast(ssePayload(message.seq, message.pad));
           send({ id: message.id, ok: true, value: performance.now() - started });
         } else if (message.type === 'exit') {
           send({ id: message.id, ok: true, value: null });
