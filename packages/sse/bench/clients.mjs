@@ -6,7 +6,7 @@
 import net from 'node:net';
 
 const [port, count, mode] = [Number(process.argv[2]), Number(process.argv[3]), process.argv[4]];
-const DATA = Buffer.from('data: ');
+const DATA = Buffer.from('data:'); // better-sse writes no space after the colon
 const latencies = [];
 let events = 0;
 let connected = 0;
@@ -55,15 +55,16 @@ function connect(index) {
             pending = Buffer.from(buf.subarray(Math.max(at, buf.length - 8)));
           break;
         }
-        let j = i + DATA.length;
-        let value = 0n;
+        let start = i + DATA.length;
+        if (buf[start] === 32) start++;
+        let j = start;
         while (j < buf.length && buf[j] >= 48 && buf[j] <= 57) j++;
-        if (j === buf.length) {
+        if (j >= buf.length) {
           pending = Buffer.from(buf.subarray(i));
           break;
         }
-        if (j > i + DATA.length) {
-          value = BigInt(buf.toString('latin1', i + DATA.length, j));
+        if (j > start) {
+          const value = BigInt(buf.toString('latin1', start, j));
           latencies.push(Number(now - value) / 1e6);
           events++;
         }

@@ -9,6 +9,7 @@
 // under bench-results/.
 import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -82,10 +83,12 @@ async function fanOut(impl, count) {
   await sleep(1500); // let sessions settle (timers armed, buffers allocated)
   const after = await server.ask('mem');
   await clients.ask('reset');
+  const calls = [];
   for (let round = 0; round < rounds; round++) {
-    await server.ask('broadcast');
+    calls.push((await server.ask('broadcast')).tookMs);
     await sleep(1000);
   }
+  calls.sort((a, b) => a - b);
   await sleep(500);
   const stats = await clients.ask('stats');
   clients.child.send({ type: 'exit' });
@@ -100,6 +103,7 @@ async function fanOut(impl, count) {
     p50: stats.p50,
     p99: stats.p99,
     max: stats.max,
+    broadcastCallMs: calls[Math.floor(calls.length / 2)],
     rssPerConnection: (after.rss - before.rss) / count,
     heapPerConnection:
       (after.heapUsed + after.external - before.heapUsed - before.external) / count,
@@ -145,6 +149,7 @@ async function slowReader(impl) {
 const results = {
   node: process.version,
   date: new Date().toISOString(),
+  loadavgBefore: loadavg(),
   rounds,
   fanOut: [],
   slow: [],
@@ -162,19 +167,21 @@ if (slowSeconds > 0) {
   }
 }
 
+results.loadavgAfter = loadavg();
+const load = (l) => l.map((x) => x.toFixed(1)).join(' ');
 console.log(
-  `\nNode ${process.version}, ${rounds} broadcasts at 1/s, clients in a separate process on loopback.\n`,
+  `\nNode ${process.version}, ${rounds} broadcasts at 1/s, clients in a separate process on loopback; load average before ${load(results.loadavgBefore)}, after ${load(results.loadavgAfter)}.\n`,
 );
 console.log(
-  '| server | clients | delivered | p50 | p99 | max | memory / connection (RSS) | heap + external / connection |',
+  '| server | clients | delivered | latency p50 | p99 | max | broadcast call | memory / connection (RSS) | heap + external / connection |',
 );
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of results.fanOut) {
   const raw = results.fanOut.find((x) => x.impl === 'raw' && x.clients === r.clients);
   const ratio =
     raw && r !== raw ? ` (${(r.rssPerConnection / raw.rssPerConnection).toFixed(2)}x)` : '';
   console.log(
-    `| ${r.impl} | ${r.clients} | ${r.delivered}/${r.expected} | ${r.p50.toFixed(1)} ms | ${r.p99.toFixed(1)} ms | ${r.max.toFixed(1)} ms | ${kib(r.rssPerConnection)}${ratio} | ${kib(r.heapPerConnection)} |`,
+    `| ${r.impl} | ${r.clients} | ${r.delivered}/${r.expected} | ${r.p50.toFixed(1)} ms | ${r.p99.toFixed(1)} ms | ${r.max.toFixed(1)} ms | ${r.broadcastCallMs.toFixed(1)} ms | ${kib(r.rssPerConnection)}${ratio} | ${kib(r.heapPerConnection)} |`,
   );
 }
 if (results.slow.length > 0) {

@@ -95,7 +95,7 @@ async function start() {
     return {
       port,
       broadcast(data) {
-        void hub.publish({ data });
+        return hub.publish({ data });
       },
     };
   }
@@ -106,7 +106,7 @@ const server = await start();
 let maxSlow = 0;
 const pad = (bytes) => (bytes > 0 ? `:${'x'.repeat(bytes)}` : '');
 
-process.on('message', (message) => {
+process.on('message', async (message) => {
   switch (message.type) {
     case 'mem': {
       globalThis.gc?.();
@@ -117,9 +117,15 @@ process.on('message', (message) => {
     }
     case 'broadcast':
       // The send time on the machine-wide monotonic clock (comparable across processes).
-      server.broadcast(`${process.hrtime.bigint()}${pad(message.padding ?? 0)}`);
-      maxSlow = Math.max(maxSlow, buffered());
-      process.send({ type: 'broadcast', connections });
+      {
+        const started = process.hrtime.bigint();
+        // plinth's publish resolves once the event was handed to every subscriber.
+        await server.broadcast(`${started}${pad(message.padding ?? 0)}`);
+        // How long the broadcast call held the event loop (the writes themselves).
+        const tookMs = Number(process.hrtime.bigint() - started) / 1e6;
+        maxSlow = Math.max(maxSlow, buffered());
+        process.send({ type: 'broadcast', connections, tookMs });
+      }
       break;
     case 'slow':
       maxSlow = Math.max(maxSlow, buffered());
