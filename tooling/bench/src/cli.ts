@@ -75,7 +75,9 @@ async function main(): Promise<number> {
   log(`Node ${env.node}, ${env.cpu}; ${env.pinning}; wrk: ${env.wrk}`);
   const results: ScenarioResult[] = [];
   try {
-    const filePath = options.scenarios.includes(2) ? createBigFile(workDir, options.fileMiB) : '';
+    const filePath = options.scenarios.some((id) => id === 2 || id === 6)
+      ? createBigFile(workDir, options.fileMiB)
+      : '';
     const ctx: BenchContext = {
       options,
       affinity,

@@ -171,7 +171,13 @@ function slowVerdicts(result: ScenarioResult): Verdict[] {
 
 function leakFree(t: TargetResult | undefined): boolean {
   const max = (key: string): number => summarise(t?.values[key] ?? []).max;
-  return max('fds') <= 2 && max('handles') <= 2 && max('producers') === 0 && max('sockets') === 0;
+  return (
+    max('fds') <= 2 &&
+    max('handles') <= 2 &&
+    max('producers') === 0 &&
+    max('sse') === 0 &&
+    max('sockets') === 0
+  );
 }
 
 function abortVerdicts(result: ScenarioResult): Verdict[] {
@@ -188,7 +194,7 @@ function abortVerdicts(result: ScenarioResult): Verdict[] {
       scenario: 6,
       target: 'aborts: leak-free (where any peer is not)',
       measured:
-        `Plinth Δfds ${fmt(med(plinth, 'fds'))}, Δhandles ${fmt(med(plinth, 'handles'))}, producers left ${fmt(med(plinth, 'producers'))}; ` +
+        `Plinth Δfds ${fmt(med(plinth, 'fds'))}, Δhandles ${fmt(med(plinth, 'handles'))}, producers left ${fmt(med(plinth, 'producers'))}, SSE clients left ${fmt(med(plinth, 'sse'))}; ` +
         `leaking: ${leaking.map((t) => t.label).join(', ') || 'none'}`,
       met: leakFree(plinth),
     },

@@ -1,6 +1,7 @@
-// Scenario 6: clients that abort mid-stream. Each round opens many requests for an
-// endless stream, reads a little of each and destroys the socket; then the server's
-// descriptors, active handles and still-running producers are compared with before.
+// Scenario 6: clients that abort mid-stream. Each round opens many requests, in
+// turn for an endless generated stream, the big file and an SSE stream, reads a
+// little of each and destroys the socket; then the server's descriptors, active
+// handles, still-running producers and SSE registrations are compared with before.
 import { connect } from 'node:net';
 import {
   type BenchContext,
@@ -18,13 +19,22 @@ const METRICS: readonly MetricDef[] = [
   { key: 'fds', label: 'Δ fds', better: 'lower', ratio: 'none' },
   { key: 'handles', label: 'Δ active handles', better: 'lower', ratio: 'none' },
   { key: 'producers', label: 'Δ producers running', better: 'lower', ratio: 'none' },
+  { key: 'sse', label: 'Δ SSE clients registered', better: 'lower', ratio: 'none' },
   { key: 'sockets', label: 'sockets still open', better: 'lower', ratio: 'none' },
   { key: 'rss', label: 'Δ RSS MiB', better: 'lower', ratio: 'none', digits: 1 },
   { key: 'ms', label: 'ms per abort', better: 'lower', ratio: 'none', digits: 2 },
 ];
 
-/** Requests the stream, waits for `bytes` of it, then destroys the socket. @internal */
-function abortOne(port: number, bytes = 32 * 1024, timeoutMs = 5000): Promise<void> {
+/** What the aborted requests ask for, in turn, and how much is read before the abort. */
+const KINDS: readonly { path: string; bytes: number }[] = [
+  { path: '/stream', bytes: 32 * 1024 },
+  { path: '/file', bytes: 32 * 1024 },
+  // The head is enough: the stream is open and registered.
+  { path: '/sse', bytes: 1 },
+];
+
+/** Requests `path`, waits for `bytes` of the answer, then destroys the socket. @internal */
+function abortOne(port: number, path: string, bytes: number, timeoutMs = 5000): Promise<void> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: '127.0.0.1', port });
     let received = 0;
@@ -44,7 +54,8 @@ function abortOne(port: number, bytes = 32 * 1024, timeoutMs = 5000): Promise<vo
       clearTimeout(timer);
       reject(error);
     });
-    socket.write(`GET /stream HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
+    const accept = path === '/sse' ? 'Accept: text/event-stream\r\n' : '';
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${accept}\r\n`);
   });
 }
 
@@ -53,8 +64,8 @@ async function abortMany(port: number, count: number, concurrency = 25): Promise
   let failed = 0;
   const worker = async (): Promise<void> => {
     while (next < count) {
-      next++;
-      await abortOne(port).catch(() => {
+      const kind = KINDS[next++ % KINDS.length]!;
+      await abortOne(port, kind.path, kind.bytes).catch(() => {
         failed++;
       });
     }
@@ -68,7 +79,9 @@ async function settled(server: ServerProcess) {
   await waitFor(
     async () => {
       const s = await server.stats();
-      return s.sockets === 0 && s.producersStarted === s.producersFinished;
+      return (
+        s.sockets === 0 && s.producersStarted === s.producersFinished && (s.sseClients ?? 0) === 0
+      );
     },
     3000,
     50,
@@ -112,6 +125,7 @@ export async function abortScenario(ctx: BenchContext): Promise<ScenarioResult> 
             after.producersFinished -
             (before.producersStarted - before.producersFinished),
         );
+        record(result, 'sse', round, (after.sseClients ?? 0) - (before.sseClients ?? 0));
         record(result, 'sockets', round, after.sockets);
         record(result, 'rss', round, (after.rss - before.rss) / (1024 * 1024));
         record(result, 'ms', round, ms);
@@ -127,11 +141,12 @@ export async function abortScenario(ctx: BenchContext): Promise<ScenarioResult> 
     id: 6,
     title: `Client abort mid-stream x${options.aborts.toLocaleString('en-US')}`,
     description:
-      `Per round and target, ${options.aborts.toLocaleString('en-US')} requests (25 at a time) for the endless stream of ` +
-      'scenario 5, each destroyed by the client after 32 KiB. Before and after: open descriptors (/proc/self/fd), active ' +
-      'handles (process.getActiveResourcesInfo()), sockets the server still holds, and generators not yet finished ' +
-      '(their finally block counts them), read after waiting up to 3 s for things to settle and a GC. Deltas per round; ' +
-      'the server runs through all rounds, so a leak shows in every round.',
+      `Per round and target, ${options.aborts.toLocaleString('en-US')} requests (25 at a time), in turn for the endless ` +
+      'stream of scenario 5a, the file of scenario 2 and the SSE stream of scenario 4, each destroyed by the client after ' +
+      '32 KiB (SSE: after the response head). Before and after: open descriptors (/proc/self/fd: sockets and files), ' +
+      'active handles (process.getActiveResourcesInfo()), sockets the server still holds, generators not yet finished ' +
+      '(their finally block counts them) and SSE clients still registered, read after waiting up to 3 s for things to ' +
+      'settle and a GC. Deltas per round; the server runs through all rounds, so a leak shows in every round.',
     tables: [
       { title: 'aborts', baseline: 'node', metrics: METRICS, targets: [...results.values()] },
     ],
