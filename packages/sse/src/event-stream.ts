@@ -129,7 +129,12 @@ export function eventStream<C extends HttpContext = HttpContext>(
     // connection, so the client can tell).
     writeResponseBody(ctx, channel)
       .then(
-        () => (responder !== undefined && !responder.ended ? endResponse(ctx) : ctx),
+        () => {
+          // Still open here only when the adapter never ran the body (a HEAD request):
+          // the stream ended all the same.
+          channel.finish({ code: 'closed' });
+          return responder !== undefined && !responder.ended ? endResponse(ctx) : ctx;
+        },
         (error: unknown) =>
           channel.finish(
             responder?.signal.aborted

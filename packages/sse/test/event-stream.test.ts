@@ -1,4 +1,6 @@
 // eventStream over real sockets (HTTP/1.1 and h2c), parsed with eventsource-parser.
+import http from 'node:http';
+import http2 from 'node:http2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CloseReason, eventStream, SseError } from '../src/index';
 import { deferred, openStream, PROTOCOLS, type Served, serve, within } from './net';
@@ -110,6 +112,44 @@ describe.each(PROTOCOLS)('eventStream over %s', (protocol) => {
     expect(headers['x-extra']).toBe('yes');
     expect(headers['content-type']).toBe('text/event-stream; charset=utf-8');
     await within(client.ended, 2000, 'the end');
+  });
+
+  it('answers HEAD with the headers only: onReady never runs, the stream still ends once', async () => {
+    let readyCalls = 0;
+    const ended = deferred<CloseReason>();
+    served = await serve(
+      [
+        eventStream(() => void readyCalls++, {
+          heartbeatMs: 0,
+          onClientDisconnect: (_ctx, reason) => ended.resolve(reason),
+        }),
+      ],
+      protocol,
+    );
+    const status = await new Promise<number>((resolve, reject) => {
+      if (protocol === 'http/1.1') {
+        const req = http.request(`${served!.url}/`, { method: 'HEAD', agent: false }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', reject);
+        req.end();
+      } else {
+        const session = http2.connect(served!.url);
+        const stream = session.request({ ':method': 'HEAD', ':path': '/' });
+        let code = 0;
+        stream.on('response', (h) => (code = Number(h[':status'])));
+        stream.resume();
+        stream.on('end', () => {
+          session.close();
+          resolve(code);
+        });
+        stream.on('error', reject);
+      }
+    });
+    expect(status).toBe(200);
+    expect((await within(ended.promise, 2000, 'the end')).code).toBe('closed');
+    expect(readyCalls).toBe(0);
   });
 
   it('passes Last-Event-ID to the channel', async () => {

@@ -284,6 +284,7 @@ describe('EventChannel', () => {
     void channel.send({ data: 'x' });
     vi.advanceTimersByTime(1000);
     expect(sink.comments).toEqual([]);
+    sink.disconnect(); // ends the stream: its heartbeat timer goes with it
   });
 
   it('comment() goes through the same buffer', async () => {
