@@ -56,3 +56,36 @@ export function download(
     req.end();
   });
 }
+
+/**
+ * GETs `path` and closes the connection after `bytes` of body: a warm-up that runs
+ * a server's streaming code without waiting for a whole large body.
+ * @internal
+ */
+export function downloadPrefix(
+  port: number,
+  path: string,
+  bytes: number,
+  timeoutMs = 30_000,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      let received = 0;
+      const done = (): void => {
+        req.destroy();
+        resolve(received);
+      };
+      res.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received >= bytes) done();
+      });
+      res.on('end', done);
+      res.on('error', () => resolve(received));
+    });
+    req.setTimeout(timeoutMs, () =>
+      req.destroy(new Error(`GET ${path}: no progress for ${timeoutMs} ms`)),
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
