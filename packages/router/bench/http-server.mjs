@@ -1,5 +1,6 @@
 // One server of the HTTP benchmark, in its own process: `node http-server.mjs <kind>`
-// prints {"port": n} once listening and runs until killed.
+// prints {"port": n} once listening, answers any IPC message with its CPU usage, and
+// runs until killed.
 //   node:   bare node:http answering "hello world"
 //   plinth: @plinth/node with one handler (no router)
 //   routed: @plinth/node with queryParams and a router of 50 routes
@@ -48,3 +49,5 @@ if (kind === 'node') {
   throw new Error(`unknown server kind ${JSON.stringify(kind)}: node, plinth or routed`);
 }
 process.stdout.write(`${JSON.stringify({ port: address.port })}\n`);
+// The bench asks for this process's CPU time around a measurement.
+process.on('message', () => process.send(process.cpuUsage()));

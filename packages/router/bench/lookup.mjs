@@ -1,17 +1,17 @@
 // Route lookup cost: @plinth/router's matcher (table.match) against find-my-way alone
 // (its interpreted find() and its compiled mode), for 10 and 500 routes, on a literal
-// path, a path with two parameters, and a miss. Side by side in one run, rounds
-// interleaved so that load on the machine hits every contender alike; the table
-// gives the median over rounds and the ratio to find-my-way.
+// path, a path with two parameters, and a miss. Side by side in one run: short
+// batches, interleaved round after round so that whatever else the machine does hits
+// every contender alike, timed in CPU time; the table gives the median per lookup
+// and the ratios.
 //
 // Every lookup gets a fresh path string, as a server gets one per request: a string
 // reused across iterations would keep its cached hash and flatter hash-map lookups.
 import FindMyWay from 'find-my-way';
-import { Bench } from 'tinybench';
 import { routeTable } from '../dist/index.mjs';
 
-const ROUNDS = Number(process.env.ROUNDS ?? 5);
-const TIME_MS = Number(process.env.TIME_MS ?? 150);
+const ROUNDS = Number(process.env.ROUNDS ?? 15);
+const BATCH_MS = Number(process.env.BATCH_MS ?? 40);
 const ok = () => ({ status: 200 });
 
 /** n routes: half literal, half with two parameters, spread over a few prefixes. */
@@ -70,20 +70,33 @@ for (const n of [10, 500]) {
   }
 }
 
-/** ns per op for each task and contender, per round */
+// CPU time of this process, not wall time: on a shared machine a batch that gets
+// descheduled would otherwise count the other processes' time as ours.
+const cpuNs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) * 1000;
+};
+
+function batch(fn, iterations) {
+  const start = cpuNs();
+  for (let i = 0; i < iterations; i++) fn();
+  return (cpuNs() - start) / iterations;
+}
+
+/** ns per op for each task and contender, one sample per round */
 const samples = new Map();
+const runs = tasks.flatMap((task) =>
+  Object.entries(task.runs).map(([name, fn]) => [`${task.n}|${task.kind}|${name}`, fn]),
+);
+for (const [, fn] of runs) batch(fn, 20_000); // warm up every contender first
+// Size batches so each takes about BATCH_MS of CPU.
+const iterations = new Map(
+  runs.map(([key, fn]) => [key, Math.max(1000, Math.round((BATCH_MS * 1e6) / batch(fn, 20_000)))]),
+);
 for (let round = 0; round < ROUNDS; round++) {
-  const bench = new Bench({ time: TIME_MS, warmupTime: 50 });
-  for (const task of tasks) {
-    for (const [name, fn] of Object.entries(task.runs)) {
-      bench.add(`${task.n}|${task.kind}|${name}`, fn);
-    }
-  }
-  await bench.run();
-  for (const t of bench.tasks) {
-    const ns = t.result.latency.mean * 1e6;
-    if (!samples.has(t.name)) samples.set(t.name, []);
-    samples.get(t.name).push(ns);
+  for (const [key, fn] of runs) {
+    if (!samples.has(key)) samples.set(key, []);
+    samples.get(key).push(batch(fn, iterations.get(key)));
   }
 }
 
@@ -110,7 +123,7 @@ for (const task of tasks) {
 }
 
 console.log(
-  `Route lookup, median of ${ROUNDS} interleaved rounds (${TIME_MS} ms per task per round), Node ${process.version}`,
+  `Route lookup, CPU time per lookup, median of ${ROUNDS} interleaved rounds (${BATCH_MS} ms batches), Node ${process.version}`,
 );
 console.table(rows);
 const growth = (kind) => {
