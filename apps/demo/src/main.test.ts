@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { type IncomingMessage, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -123,6 +124,46 @@ describe('main (node dist/main.mjs)', () => {
       sse.close();
     }
     expect(await second.stop()).toBe(0);
+  });
+
+  it('keeps answering other requests while a fast client downloads /range?limit=100000000', async () => {
+    // The server runs in its own process, so a starved event loop there cannot
+    // stall this test's timers.
+    const main = await startMain({ CHAT_LOG: join(dataDir, 'd.jsonl') });
+    const big = request(`${main.url}/range?limit=100000000`, { agent: false });
+    big.on('error', () => {});
+    const response = await new Promise<IncomingMessage>((resolve) => {
+      big.once('response', resolve);
+      big.end();
+    });
+    let received = 0;
+    response.on('data', (chunk: Buffer) => {
+      received += chunk.length; // read as fast as possible
+    });
+    await withTimeout(
+      new Promise<void>((resolve) => {
+        const check = () => received > 4 * 1024 * 1024 && resolve();
+        response.on('data', check);
+      }),
+      10_000,
+      'the first 4 MiB',
+    );
+    try {
+      const small = await fetch(`${main.url}/range?limit=1`, {
+        signal: AbortSignal.timeout(3000),
+      }).catch((error: unknown) => {
+        // Seen when the producer of the big response never yields to the event loop
+        // because the socket accepts every write at once (loopback, fast reader).
+        throw new Error(
+          'the server did not answer GET /range?limit=1 within 3 s while another client read /range?limit=100000000 as fast as it could: the event loop is starved',
+          { cause: error },
+        );
+      });
+      expect(await small.json()).toEqual([0]);
+    } finally {
+      big.destroy();
+      expect(await main.stop()).toBe(0);
+    }
   });
 
   it('refuses a bad PORT with a message naming it', async () => {
