@@ -30,6 +30,25 @@ function release(body: WriteableBody | undefined): void {
   }
 }
 
+/**
+ * A body that will not be written is given up: a prepared body is released, and a
+ * stream the application opened is destroyed or cancelled (an fs.ReadStream holds a
+ * descriptor), so HEAD, 204 and 304 leak nothing.
+ */
+function discard(original: unknown, body: WriteableBody | undefined): void {
+  release(body);
+  if (original === null || typeof original !== 'object') return;
+  try {
+    const stream = original as { destroy?: unknown; cancel?: unknown; locked?: unknown };
+    if (typeof stream.destroy === 'function') (stream.destroy as () => void).call(original);
+    else if (typeof stream.cancel === 'function' && stream.locked === false) {
+      (stream.cancel as () => Promise<void>).call(original).catch(noop);
+    }
+  } catch {
+    // Best effort: the response goes out without the body either way.
+  }
+}
+
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -142,20 +161,21 @@ export class Exchange implements Responder {
       const prepared = writeable.prepare();
       if (isPromiseLike(prepared)) {
         return Promise.resolve(prepared).then(() =>
-          this.sendPrepared(status, response.headers, writeable),
+          this.sendPrepared(status, response.headers, writeable, body),
         );
       }
     }
-    return this.sendPrepared(status, response.headers, writeable);
+    return this.sendPrepared(status, response.headers, writeable, body);
   }
 
   private sendPrepared(
     status: number,
     headers: unknown,
     body: WriteableBody | undefined,
+    original: unknown,
   ): undefined | Promise<void> {
     if (this.reason !== undefined || this.phase !== 0) {
-      release(body);
+      discard(original, body);
       return undefined;
     }
     const noContent = status === 204 || status === 304;
@@ -175,7 +195,7 @@ export class Exchange implements Responder {
     this.status = status;
     if (head) {
       // HEAD, 204, 304, no body: headers only; the producer never runs.
-      release(body);
+      discard(original, body);
       this.phase = 2;
       this.commit();
       this.res.end();
@@ -221,6 +241,11 @@ export class Exchange implements Responder {
     }
     this.abortWith(abortReason('body-error', error), true);
     throw error;
+  }
+
+  /** Gives up a body that will not be written (see `discard`). */
+  discardBody(body: unknown): void {
+    discard(body, undefined);
   }
 
   /** A short text response (404, 4xx errors, 500). */

@@ -59,7 +59,13 @@ export const ringResponse: Interceptor<HttpContext> = interceptor<HttpContext>({
     const exchange = exchangeOf(ctx, 'ring-response');
     if (exchange.phase !== 0) return ctx;
     const response = ctx.response;
-    if (exchange.reason !== undefined) return ctx; // the client left: nobody to answer
+    if (exchange.reason !== undefined) {
+      // The client left: nobody to answer; a stream the response holds is given up.
+      if (response !== undefined && response !== null && typeof response === 'object') {
+        exchange.discardBody(response.body);
+      }
+      return ctx;
+    }
     if (response === undefined || response === null) {
       const next = exchange.next;
       if (next !== undefined) {

@@ -142,7 +142,9 @@ export function createServer(service: Service, options: ServerOptions = {}): Pli
         )
       : http2.createServer({ settings }, listener as never);
   } else {
-    const httpOptions = { maxHeaderSize, requestTimeout, headersTimeout, keepAliveTimeout };
+    // Only what differs from Node's defaults goes in at creation; the timeouts are
+    // set as properties below.
+    const httpOptions = maxHeaderSize === 16_384 ? {} : { maxHeaderSize };
     server = secure
       ? https.createServer({ ...opts.tls, ...httpOptions }, listener as never)
       : http.createServer(httpOptions, listener as never);

@@ -121,3 +121,26 @@ describe.each(PROTOCOLS)("Pedestal's servlet cases over $name", ({ http2 }) => {
     for (const entry of logger.entries) expect(entry.obj.err).toBeUndefined();
   });
 });
+
+describe.each(PROTOCOLS)('HEAD with a stream body over $name', ({ http2 }) => {
+  it('answers headers only and destroys the stream without reading it', async () => {
+    const { createReadStream } = await import('node:fs');
+    let stream: ReturnType<typeof createReadStream> | undefined;
+    const { server } = await serve(
+      [
+        () => {
+          stream = createReadStream(join(dir, 'hello.txt'));
+          return { status: 200, body: stream };
+        },
+      ],
+      { http2 },
+    );
+    const r = await responseFor(server, 'HEAD', '/');
+    expect(r.status).toBe(200);
+    expect(r.body).toBe('');
+    expect(r.headers['content-type']).toBe('application/octet-stream');
+    await waitFor(() => stream!.destroyed && stream!.closed, 'the stream to be destroyed');
+    expect(stream!.bytesRead).toBe(0);
+    await server.stop();
+  });
+});
