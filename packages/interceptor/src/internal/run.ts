@@ -169,7 +169,17 @@ function suspend(
   pending: PromiseLike<unknown>,
   error?: unknown,
 ): typeof SUSPENDED {
-  s.pending = { result: pending, interceptor: i, stage, context: ctx, error };
+  // One record per execution, reused by every asynchronous stage.
+  const p = s.pending;
+  if (p === undefined) {
+    s.pending = { result: pending, interceptor: i, stage, context: ctx, error };
+  } else {
+    p.result = pending;
+    p.interceptor = i;
+    p.stage = stage;
+    p.context = ctx;
+    p.error = error;
+  }
   return SUSPENDED;
 }
 
@@ -260,13 +270,16 @@ export function run(s: ChainState, ctx: Ctx): Ctx | typeof SUSPENDED {
  */
 export async function drive(s: ChainState): Promise<Ctx> {
   for (;;) {
-    const { result: pending, interceptor: i, stage, context: ctxIn, error } = s.pending!;
+    const p = s.pending!;
+    const { result: pending, interceptor: i, stage, error } = p;
+    const ctxIn = p.context!;
     const current = error as InterceptorError;
-    s.pending = undefined;
+    // While waiting, the record holds nothing (the locals do).
+    p.result = p.context = p.error = undefined;
     let ok = true;
     let r: unknown;
     try {
-      r = await pending;
+      r = await pending!;
     } catch (e) {
       ok = false;
       r = e;

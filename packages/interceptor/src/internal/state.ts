@@ -28,11 +28,11 @@ export type Ctx = { [CHAIN]?: ChainState; [ERROR]?: unknown } & Record<PropertyK
  * @internal
  */
 export interface Pending {
-  result: PromiseLike<unknown>;
+  result: PromiseLike<unknown> | undefined;
   interceptor: Interceptor;
   stage: Stage;
   /** The context the stage was given. */
-  context: Ctx;
+  context: Ctx | undefined;
   /** The error an `error` stage was given. */
   error: unknown;
 }
