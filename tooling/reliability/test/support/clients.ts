@@ -196,7 +196,14 @@ export function rawRequest(
   } = {},
 ): Promise<Fetched> {
   const method = options.method ?? 'GET';
-  const headerLines = Object.entries({ host: '127.0.0.1', connection: 'close', ...options.headers })
+  const headerLines = Object.entries({
+    host: '127.0.0.1',
+    connection: 'close',
+    ...(options.body === undefined
+      ? {}
+      : { 'content-length': String(Buffer.byteLength(options.body)) }),
+    ...options.headers,
+  })
     .map(([k, v]) => `${k}: ${v}\r\n`)
     .join('');
   const head = `${method} ${target} HTTP/1.1\r\n${headerLines}\r\n`;

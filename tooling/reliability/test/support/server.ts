@@ -53,8 +53,15 @@ export interface Served {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Starts `service` on 127.0.0.1:0 with a capturing logger (HTTP/1.1, or h2c with `http2`). */
-export async function serve(service: unknown[], options: ServerOptions = {}): Promise<Served> {
+/**
+ * Starts `service` on 127.0.0.1:0 with a capturing logger (HTTP/1.1, or h2c with
+ * `http2`); `beforeStart` may adjust the Node server before it listens.
+ */
+export async function serve(
+  service: unknown[],
+  options: ServerOptions = {},
+  beforeStart?: (server: PlinthServer) => void,
+): Promise<Served> {
   const logger = capturingLogger();
   const server = createServer(service as never, {
     port: 0,
@@ -62,6 +69,7 @@ export async function serve(service: unknown[], options: ServerOptions = {}): Pr
     logger,
     ...options,
   });
+  beforeStart?.(server);
   const { port, url } = await server.start();
   return {
     server,
