@@ -27,7 +27,7 @@ export type { NodeServer, PlinthServer, ServerAddress, StopOptions } from './ser
 export { createServer } from './server';
 export type { NodeResponse, ResponseSink } from './sink';
 // The BodySink over a Node response
-export { COALESCE_BYTES, responseSink } from './sink';
+export { COALESCE_BYTES, responseSink, YIELD_BYTES } from './sink';
 export type {
   EventStreamItem,
   ServerSentEvent,

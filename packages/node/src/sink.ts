@@ -15,6 +15,14 @@ export type NodeResponse = ServerResponse | Http2ServerResponse;
 export const COALESCE_BYTES: number = 16 * 1024;
 
 /**
+ * How many bytes a producer may hand over without giving the event loop a turn.
+ * A fast client (loopback) takes every write at once, so backpressure alone never
+ * stops a synchronous producer; past this, `write()` returns a promise settled on
+ * `setImmediate`, and other requests are served meanwhile.
+ */
+export const YIELD_BYTES: number = 128 * 1024;
+
+/**
  * What a sink needs from whoever owns the response.
  * @internal
  */
@@ -40,6 +48,10 @@ function endedError(): NodeAdapterError {
   return new NodeAdapterError('The response has ended; nothing more can be written', {
     code: 'aborted',
   });
+}
+
+function yielded(sink: NodeBodySink): void {
+  sink.unblock();
 }
 
 function flushLater(sink: NodeBodySink): void {
@@ -75,6 +87,8 @@ export class NodeBodySink implements BodySink {
   hold = false;
   /** True once {@link NodeBodySink.end} ran. */
   ended = false;
+  /** Bytes (UTF-16 units for strings) handed over since the event loop last had a turn. */
+  sinceYield = 0;
 
   constructor(out: NodeResponse, host: SinkHost = DETACHED) {
     this.out = out;
@@ -251,21 +265,43 @@ export class NodeBodySink implements BodySink {
 
   private send(chunk: string | Uint8Array): void {
     this.host.commit();
-    if (
-      !(this.out as ServerResponse).write(chunk) &&
-      this.waiting === undefined &&
-      this.failure === undefined
-    ) {
-      this.waiting = new Promise<void>((resolve, reject) => {
-        this.resume = resolve;
-        this.cancel = reject;
-      });
-      this.waiting.catch(noop);
+    const accepted = (this.out as ServerResponse).write(chunk);
+    this.sinceYield += typeof chunk === 'string' ? chunk.length : chunk.byteLength;
+    if (this.waiting !== undefined || this.failure !== undefined) return;
+    if (!accepted) {
+      this.block();
       this.out.once('drain', () => this.drained());
+    } else if (this.sinceYield >= YIELD_BYTES) {
+      this.block();
+      setImmediate(yielded, this);
     }
   }
 
+  private block(): void {
+    this.waiting = new Promise<void>((resolve, reject) => {
+      this.resume = resolve;
+      this.cancel = reject;
+    });
+    this.waiting.catch(noop);
+  }
+
+  /**
+   * The socket drained. A socket that takes writes at once drains on
+   * `process.nextTick`, which never lets the event loop run: past the budget, the
+   * producer resumes on `setImmediate` instead.
+   */
   private drained(): void {
+    if (this.sinceYield >= YIELD_BYTES) setImmediate(yielded, this);
+    else this.resumeProducer();
+  }
+
+  /** The event loop had its turn: the budget starts again. */
+  unblock(): void {
+    this.sinceYield = 0;
+    this.resumeProducer();
+  }
+
+  private resumeProducer(): void {
     const resume = this.resume;
     this.waiting = this.resume = this.cancel = undefined;
     resume?.();

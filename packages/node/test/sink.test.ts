@@ -1,6 +1,7 @@
 // The BodySink over a Node response: small writes coalesced into few socket writes,
 // a slow producer's elements delivered at once, flush(), and responseSink() for a
 // plain node:http handler.
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { writeBodyToStream } from '@plinth/body-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,11 @@ import {
   responseSink,
   streamFor,
 } from '../src/index';
-import { PROTOCOLS, serve } from './helpers';
+import { PROTOCOLS, serve, waitFor } from './helpers';
+
+// About 100 MB of JSON: long enough to see whether /ping waits for all of it.
+const ENDLESS = 12_000_000;
+let produced = 0;
 
 function gate() {
   let open!: () => void;
@@ -55,6 +60,15 @@ describe.each(PROTOCOLS)('the sink over $name', ({ http2 }) => {
                   }
                 })(),
               };
+            } else if (ctx.request.path === '/endless') {
+              ctx.response = {
+                status: 200,
+                body: (function* () {
+                  for (produced = 0; produced < ENDLESS; produced++) yield produced;
+                })(),
+              };
+            } else if (ctx.request.path === '/ping') {
+              ctx.response = { status: 200, body: 'pong' };
             } else if (ctx.request.path === '/flush') {
               ctx.response = {
                 status: 200,
@@ -96,6 +110,28 @@ describe.each(PROTOCOLS)('the sink over $name', ({ http2 }) => {
     }
     text += await response.text();
     expect(JSON.parse(text)).toEqual(['element', 'element', 'element']);
+  });
+
+  it('a synchronous producer to a client that takes everything still lets other requests be served', async () => {
+    // A fast reader in another process (curl) takes every write at once, so
+    // backpressure never stops the generator; the sink gives the event loop a turn
+    // every YIELD_BYTES. Without that, /ping would only be answered once the
+    // generator is done.
+    produced = 0;
+    const reader = spawn('curl', [
+      ...(http2 ? ['--http2-prior-knowledge'] : []),
+      '-s',
+      '-o',
+      '/dev/null',
+      `${server.address!.url}/endless`,
+    ]);
+    const exited = new Promise((resolve) => reader.on('close', resolve));
+    await waitFor(() => produced > 100_000, 'the endless body to flow', 10_000);
+    const ping = await responseFor(server, 'GET', '/ping');
+    expect(ping.body).toBe('pong');
+    expect(produced).toBeLessThan(ENDLESS);
+    reader.kill();
+    await exited;
   });
 
   it('flush() pushes pending bytes out now', async () => {
