@@ -121,6 +121,26 @@ describe.skipIf(missing !== undefined && !browserRequired)('the demo page in Chr
     await page.close();
   });
 
+  it('streams /range?limit=100000000 into the page and stops the server generator on Stop', async () => {
+    const page = await open();
+    await page.fill('#range-limit', '100000000');
+    await page.click('#range-start');
+    await page.waitForFunction(
+      () => (document.getElementById('range-output')?.textContent?.length ?? 0) >= 4000,
+      undefined,
+      WAIT,
+    );
+    // While the hundred-million-element sequence streams, the server still answers
+    // others (the adapter's sink gives the event loop a turn during long bursts).
+    const other = await fetch(`${url}/range?limit=3`, { signal: AbortSignal.timeout(5000) });
+    expect(await other.text()).toBe('[0,1,2]');
+    await page.click('#range-stop');
+    await page.waitForSelector('#range-status:has-text("stopped")', WAIT);
+    expect(await logs.waitFor(/range: stopped early/, 10_000)).toMatch(/stopped early/);
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+
   it('shows a message posted in one page in another page', async () => {
     const [a, b] = [await open(), await open()];
     await send(a, 'ada', 'hello from page A');
