@@ -222,15 +222,37 @@ export function rawRequest(
     socket.on('error', (e) => {
       error = (e as NodeJS.ErrnoException).code ?? e.message;
     });
-    socket.on('data', (c: Buffer) => chunks.push(c));
-    socket.on('close', () => {
+    let settled = false;
+    const finish = (): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       try {
         resolve(parseResponse(Buffer.concat(chunks), method === 'HEAD', error));
       } catch (e) {
         reject(e);
       }
+    };
+    socket.on('data', (c: Buffer) => {
+      chunks.push(c);
+      // A complete response ends the exchange even if the server keeps the
+      // connection open (it may, despite `Connection: close`: see sse.test.ts).
+      if (parseResponse(Buffer.concat(chunks), method === 'HEAD').complete && error === undefined) {
+        const r = parseResponse(Buffer.concat(chunks), method === 'HEAD');
+        if (
+          r.status !== 0 &&
+          (r.headers['content-length'] !== undefined ||
+            r.headers['transfer-encoding'] === 'chunked' ||
+            method === 'HEAD' ||
+            r.status === 204 ||
+            r.status === 304)
+        ) {
+          finish();
+          socket.destroy();
+        }
+      }
     });
+    socket.on('close', finish);
     socket.write(Buffer.from(head, 'latin1'));
     if (options.body !== undefined) socket.write(options.body);
   });
