@@ -21,6 +21,32 @@ export const smokes: Record<string, string> = {
     if (body.contentLength() !== 17) throw new Error('length ' + body.contentLength());
     if (M.defaultContentType(M.file('x.png')) !== 'image/png') throw new Error('mime table');
   `,
+  '@plinth/router': `
+    const t = M.routeTable([['/u/:id', 'GET', () => ({ status: 200 }), { name: 'u' }]]);
+    const r = t.match('GET', '/u/%41');
+    if (r.kind !== 'found' || r.params.id !== 'A') throw new Error('match');
+    if (t.urlFor('u', { params: { id: 'a b' } }) !== '/u/a%20b') throw new Error('urlFor');
+    if (t.match('GET', '/u/%zz').kind !== 'bad-request') throw new Error('400');
+  `,
+  '@plinth/node': `
+    function* numbers() { yield 1; yield 2; yield 3; }
+    const server = M.createServer([() => ({ status: 200, body: numbers() })], { port: 0, logger: { error() {}, warn() {}, info() {}, debug() {} } });
+    const { url } = await server.start();
+    try {
+      const res = await fetch(url);
+      const text = await res.text();
+      if (res.status !== 200 || text !== '[1,2,3]') throw new Error('got ' + res.status + ' ' + text);
+    } finally {
+      await server.stop({ graceMs: 100 });
+    }
+  `,
+  '@plinth/sse': `
+    const wire = M.encodeEvent({ event: 'tick', id: 0, data: 'a\\nb' });
+    if (wire !== 'id: 0\\nevent: tick\\ndata: a\\ndata: b\\n\\n') throw new Error('encoded ' + JSON.stringify(wire));
+    let threw = false;
+    try { M.encodeEvent({ event: 'x\\ny', data: '' }); } catch (e) { threw = M.SseError.isError(e); }
+    if (!threw) throw new Error('injection not refused');
+  `,
 };
 
 /** A Node program that imports `name` as ESM and runs its smoke snippet. */
