@@ -1,27 +1,18 @@
-import { createHook } from 'node:async_hooks';
 import { describe, expect, it } from 'vitest';
-import { fresh, later, record, rejection, type TraceCtx, tracer } from '../test/support';
+import {
+  ENTRY_POINTS,
+  fresh,
+  later,
+  promisesCreatedBy,
+  record,
+  rejection,
+  type TraceCtx,
+  tracer,
+} from '../test/support';
 import { enqueue } from './context';
 import { execute } from './execute';
 import { interceptor } from './interceptor';
 import type { Interceptor } from './types';
-
-/** Counts the promises created while `f` runs synchronously. */
-function promisesCreatedBy(f: () => void): number {
-  let count = 0;
-  const hook = createHook({
-    init(_id, type) {
-      if (type === 'PROMISE') count++;
-    },
-  });
-  hook.enable();
-  try {
-    f();
-  } finally {
-    hook.disable();
-  }
-  return count;
-}
 
 describe('execute: the synchronous path', () => {
   const counter = (k: number): Interceptor<{ n: number; seen: number[] }> =>
@@ -94,158 +85,166 @@ describe('execute: the synchronous path', () => {
   });
 });
 
-describe('execute: contexts', () => {
-  it('resolves with the same object when every stage mutates and returns it', async () => {
-    const ctx = fresh();
-    const out = await execute(ctx, [tracer('a', 'sync', 'mutate'), tracer('b', 'async', 'mutate')]);
-    expect(out).toBe(ctx);
-    expect(ctx.trace.length).toBe(4);
-  });
-
-  it('keeps the chain going when a stage returns a fresh object without the chain state', async () => {
-    const rebuild = interceptor<TraceCtx>({
-      name: 'rebuild',
-      enter: (ctx) => ({ trace: [...ctx.trace, ['enter', 'rebuild']] }),
+describe.each(ENTRY_POINTS)('%s', (entry, exec) => {
+  describe('contexts', () => {
+    it('resolves with the same object when every stage mutates and returns it', async () => {
+      const ctx = fresh();
+      const out = await exec(ctx, [tracer('a', 'sync', 'mutate'), tracer('b', 'async', 'mutate')]);
+      expect(out).toBe(ctx);
+      expect(ctx.trace.length).toBe(4);
     });
-    const out = await execute(fresh(), [tracer('a'), rebuild, tracer('b')]);
-    expect(out.trace.map((e) => e.join(' '))).toEqual([
-      'enter a',
-      'enter rebuild',
-      'enter b',
-      'leave b',
-      'leave a',
-    ]);
-  });
 
-  it.each([
-    ['undefined', undefined],
-    ['null', null],
-    ['a number', 3],
-    ['a string', 'ctx'],
-  ])('fails naming interceptor and stage when a stage returns %s', async (_label, value) => {
-    for (const stage of ['enter', 'leave'] as const) {
-      const bad = interceptor({ name: 'bad', [stage]: () => value });
-      for (const wrapped of [bad, interceptor({ name: 'bad', [stage]: async () => value })]) {
-        const error = await rejection(execute({}, [wrapped]));
-        expect([error.interceptor, error.stage]).toEqual(['bad', stage]);
-        expect(error.cause).toBeInstanceOf(TypeError);
-        expect(error.message).toMatch(
-          new RegExp(
-            `^Interceptor "bad" failed in ${stage}: ${stage} returned .*must return the context`,
-          ),
-        );
+    it('keeps the chain going when a stage returns a fresh object without the chain state', async () => {
+      const rebuild = interceptor<TraceCtx>({
+        name: 'rebuild',
+        enter: (ctx) => ({ trace: [...ctx.trace, ['enter', 'rebuild']] }),
+      });
+      const out = await exec(fresh(), [tracer('a'), rebuild, tracer('b')]);
+      expect(out.trace.map((e) => e.join(' '))).toEqual([
+        'enter a',
+        'enter rebuild',
+        'enter b',
+        'leave b',
+        'leave a',
+      ]);
+    });
+
+    it.each([
+      ['undefined', undefined],
+      ['null', null],
+      ['a number', 3],
+      ['a string', 'ctx'],
+    ])('fails naming interceptor and stage when a stage returns %s', async (_label, value) => {
+      for (const stage of ['enter', 'leave'] as const) {
+        const bad = interceptor({ name: 'bad', [stage]: () => value });
+        for (const wrapped of [bad, interceptor({ name: 'bad', [stage]: async () => value })]) {
+          const error = await rejection(exec({}, [wrapped]));
+          expect([error.interceptor, error.stage]).toEqual(['bad', stage]);
+          expect(error.cause).toBeInstanceOf(TypeError);
+          expect(error.message).toMatch(
+            new RegExp(
+              `^Interceptor "bad" failed in ${stage}: ${stage} returned .*must return the context`,
+            ),
+          );
+        }
       }
-    }
-  });
-
-  it('an error stage returning a non-object replaces the error', async () => {
-    const bad = interceptor({ name: 'bad', error: () => undefined as never });
-    const thrower = interceptor({
-      name: 't',
-      enter: () => {
-        throw new Error('t');
-      },
     });
-    const error = await rejection(execute({}, [bad, thrower]));
-    expect([error.interceptor, error.stage, error.suppressed.length]).toEqual(['bad', 'error', 1]);
-  });
 
-  it('names an anonymous interceptor by its position', async () => {
-    const anon = interceptor({
-      enter: () => {
-        throw new Error('x');
-      },
-    });
-    const error = await rejection(execute(fresh(), [tracer('a'), anon as Interceptor<TraceCtx>]));
-    expect(error.interceptor).toBeUndefined();
-    expect(error.message).toMatch(/^Anonymous interceptor at position 1 failed in enter: x/);
-  });
-
-  it('wraps thrown non-errors and keeps them as the cause', async () => {
-    for (const thrown of [undefined, 'text', 42, { code: 1 }]) {
-      const t = interceptor({
+    it('an error stage returning a non-object replaces the error', async () => {
+      const bad = interceptor({ name: 'bad', error: () => undefined as never });
+      const thrower = interceptor({
         name: 't',
         enter: () => {
-          throw thrown;
+          throw new Error('t');
         },
       });
-      const error = await rejection(execute({}, [t]));
-      expect(error.cause).toBe(thrown);
-    }
-  });
-
-  it('accepts plain interceptor objects, not built with interceptor()', async () => {
-    const out = await execute({ n: 1 }, [{ enter: (ctx) => ({ ...ctx, n: ctx.n + 1 }) }]);
-    expect(out.n).toBe(2);
-  });
-
-  it('rejects a thenable context (no promise could resolve to it)', async () => {
-    const thenable = Object.defineProperty({}, 'then', { value: () => {}, enumerable: true });
-    await expect(execute(thenable, [])).rejects.toThrow(/must not be a thenable/);
-  });
-
-  it('checks an array again when its length changed', async () => {
-    const list: Interceptor[] = [tracer('a')];
-    await execute(fresh(), list);
-    list.push(null as never);
-    await expect(execute(fresh(), list)).rejects.toThrow(/position 1 is not valid: .*got null/);
-  });
-
-  it('rejects bad arguments with a TypeError naming the value', async () => {
-    await expect(execute(null as never)).rejects.toThrow(/context must be an object, got null/);
-    await expect(execute({}, 'x' as never)).rejects.toThrow(
-      /interceptors must be an array, got "x"/,
-    );
-    await expect(execute({}, [tracer('a') as Interceptor, 5 as never])).rejects.toThrow(
-      /position 1 is not valid: .*got number 5/,
-    );
-  });
-});
-
-describe('execute: nested', () => {
-  it('runs a nested chain on the running context and gives it back to the outer chain', async () => {
-    const nest = interceptor<TraceCtx>({
-      name: 'nest',
-      enter: async (ctx) => {
-        const inner = await execute(record(ctx, 'enter', 'nest'), [tracer('x'), tracer('y')]);
-        // The outer chain's state is back: this enqueues into the outer chain.
-        return enqueue(inner, tracer('b'));
-      },
+      const error = await rejection(exec({}, [bad, thrower]));
+      expect([error.interceptor, error.stage, error.suppressed.length]).toEqual([
+        'bad',
+        'error',
+        1,
+      ]);
     });
-    const out = await execute(fresh(), [tracer('a'), nest]);
-    expect(out.trace.map((e) => e.join(' '))).toEqual([
-      'enter a',
-      'enter nest',
-      'enter x',
-      'enter y',
-      'leave y',
-      'leave x',
-      'enter b',
-      'leave b',
-      'leave a',
-    ]);
+
+    it('names an anonymous interceptor by its position', async () => {
+      const anon = interceptor({
+        enter: () => {
+          throw new Error('x');
+        },
+      });
+      const error = await rejection(exec(fresh(), [tracer('a'), anon as Interceptor<TraceCtx>]));
+      expect(error.interceptor).toBeUndefined();
+      expect(error.message).toMatch(/^Anonymous interceptor at position 1 failed in enter: x/);
+    });
+
+    it('wraps thrown non-errors and keeps them as the cause', async () => {
+      for (const thrown of [undefined, 'text', 42, { code: 1 }]) {
+        const t = interceptor({
+          name: 't',
+          enter: () => {
+            throw thrown;
+          },
+        });
+        const error = await rejection(exec({}, [t]));
+        expect(error.cause).toBe(thrown);
+      }
+    });
+
+    it('accepts plain interceptor objects, not built with interceptor()', async () => {
+      const out = await exec({ n: 1 }, [{ enter: (ctx) => ({ ...ctx, n: ctx.n + 1 }) }]);
+      expect(out.n).toBe(2);
+    });
+
+    it('rejects a thenable context (no promise could resolve to it)', async () => {
+      const thenable = Object.defineProperty({}, 'then', { value: () => {}, enumerable: true });
+      await expect(exec(thenable, [])).rejects.toThrow(/must not be a thenable/);
+    });
+
+    it('checks an array again when its length changed', async () => {
+      const list: Interceptor[] = [tracer('a')];
+      await exec(fresh(), list);
+      list.push(null as never);
+      await expect(exec(fresh(), list)).rejects.toThrow(/position 1 is not valid: .*got null/);
+    });
+
+    it('rejects bad arguments with a TypeError naming the value and the function', async () => {
+      await expect(exec(null as never)).rejects.toThrow(
+        new RegExp(`^${entry}\\(ctx\\): the context must be an object, got null`),
+      );
+      await expect(exec({}, 'x' as never)).rejects.toThrow(
+        new RegExp(`^${entry}\\(ctx, interceptors\\): interceptors must be an array, got "x"`),
+      );
+      await expect(exec({}, [tracer('a') as Interceptor, 5 as never])).rejects.toThrow(
+        /position 1 is not valid: .*got number 5/,
+      );
+    });
   });
 
-  it('a nested chain that fails leaves the context usable by the outer one', async () => {
-    const ctx0 = fresh();
-    const nest = interceptor<TraceCtx>({
-      name: 'nest',
-      enter: async (ctx) => {
-        try {
-          await execute(ctx, [
-            interceptor({
-              enter: () => {
-                throw new Error('inner');
-              },
-            }),
-          ]);
-        } catch {
-          return record(ctx, 'caught');
-        }
-        return ctx;
-      },
+  describe('nested', () => {
+    it('runs a nested chain on the running context and gives it back to the outer chain', async () => {
+      const nest = interceptor<TraceCtx>({
+        name: 'nest',
+        enter: async (ctx) => {
+          const inner = await exec(record(ctx, 'enter', 'nest'), [tracer('x'), tracer('y')]);
+          // The outer chain's state is back: this enqueues into the outer chain.
+          return enqueue(inner, tracer('b'));
+        },
+      });
+      const out = await exec(fresh(), [tracer('a'), nest]);
+      expect(out.trace.map((e) => e.join(' '))).toEqual([
+        'enter a',
+        'enter nest',
+        'enter x',
+        'enter y',
+        'leave y',
+        'leave x',
+        'enter b',
+        'leave b',
+        'leave a',
+      ]);
     });
-    const out = await execute(ctx0, [nest, tracer('b')]);
-    expect(out.trace.map((e) => e.join(' '))).toEqual(['caught', 'enter b', 'leave b']);
+
+    it('a nested chain that fails leaves the context usable by the outer one', async () => {
+      const ctx0 = fresh();
+      const nest = interceptor<TraceCtx>({
+        name: 'nest',
+        enter: async (ctx) => {
+          try {
+            await exec(ctx, [
+              interceptor({
+                enter: () => {
+                  throw new Error('inner');
+                },
+              }),
+            ]);
+          } catch {
+            return record(ctx, 'caught');
+          }
+          return ctx;
+        },
+      });
+      const out = await exec(ctx0, [nest, tracer('b')]);
+      expect(out.trace.map((e) => e.join(' '))).toEqual(['caught', 'enter b', 'leave b']);
+    });
   });
 });

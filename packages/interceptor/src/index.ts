@@ -9,6 +9,7 @@ export { InterceptorError } from './error';
 export { execute } from './execute';
 // Building interceptors
 export { interceptor } from './interceptor';
+export { run } from './run';
 export type {
   Handler,
   Interceptor,

@@ -10,6 +10,7 @@ import {
   InterceptorError,
   interceptor,
   type ObserverEvent,
+  run,
   terminate,
   terminateWhen,
   withError,
@@ -57,6 +58,20 @@ describe('types', () => {
     expectTypeOf(
       execute({ request: { method: 'GET', url: '/' } } as AppContext, chain),
     ).toEqualTypeOf<Promise<AppContext>>();
+  });
+
+  it('run returns the context or a promise of it, told apart by instanceof Promise', () => {
+    const chain: Interceptor<AppContext>[] = [
+      interceptor((request) => ({ status: 200, body: request.url })),
+    ];
+    const out = run({ request: { method: 'GET', url: '/' } } as AppContext, chain);
+    expectTypeOf(out).toEqualTypeOf<AppContext | Promise<AppContext>>();
+    if (out instanceof Promise) {
+      expectTypeOf(out).toEqualTypeOf<Promise<AppContext>>();
+    } else {
+      expectTypeOf(out).toEqualTypeOf<AppContext>();
+      expectTypeOf(out.response).toEqualTypeOf<Response | undefined>();
+    }
   });
 
   it('takes an explicit context type', () => {
@@ -110,6 +125,8 @@ describe('types', () => {
     interceptor<string>({ enter: (s) => s });
     // @ts-expect-error not a context
     execute('ctx', []);
+    // @ts-expect-error not a context
+    run(42, []);
     expectTypeOf(InterceptorError.isError).guards.toEqualTypeOf<InterceptorError>();
   });
 });

@@ -6,13 +6,13 @@ import { describe, expect, it } from 'vitest';
 import {
   addObserver,
   enqueue,
-  execute,
   type Interceptor,
   InterceptorError,
   interceptor,
   terminate,
   withError,
 } from '../src/index';
+import { ENTRY_POINTS, type EntryPoint } from './support';
 
 type EnterKind = 'none' | 'ok' | 'throw' | 'withError' | 'terminate' | 'enqueue';
 type LeaveKind = 'none' | 'ok' | 'throw';
@@ -186,15 +186,16 @@ const chainArb = fc
   .array(specArb, { maxLength: 12 })
   .map((specs) => specs.map((s, k): Spec => ({ ...s, name: `i${k}` })));
 
-async function runChain(specs: readonly Spec[]) {
+async function runChain(exec: EntryPoint, specs: readonly Spec[]) {
   const started: string[] = [];
   const observed: string[] = [];
   const ctx = addObserver<Ctx>({ steps: [] }, (e) => observed.push(`${e.interceptor} ${e.stage}`));
-  const promise = execute(
+  const promise = exec(
     ctx,
     specs.map((s) => build(s, started)),
   );
   const startedSynchronously = started.length;
+  const returnedPromise = promise instanceof Promise;
   let result: Ctx | undefined;
   let error: unknown;
   try {
@@ -202,15 +203,15 @@ async function runChain(specs: readonly Spec[]) {
   } catch (e) {
     error = e;
   }
-  return { started, observed, result, error, startedSynchronously };
+  return { started, observed, result, error, startedSynchronously, returnedPromise };
 }
 
-describe('order invariants over random chains', () => {
+describe.each(ENTRY_POINTS)('%s: order invariants over random chains', (entry, exec) => {
   it('match the reference model: stages started, stages returned, outcome', async () => {
     await fc.assert(
       fc.asyncProperty(chainArb, async (specs) => {
         const expected = model(specs);
-        const actual = await runChain(specs);
+        const actual = await runChain(exec, specs);
         expect(actual.started).toEqual(expected.started);
         expect(actual.observed).toEqual(expected.returned);
         if (expected.error === undefined) {
@@ -232,13 +233,16 @@ describe('order invariants over random chains', () => {
     );
   });
 
-  it('a chain whose stages are all synchronous has run completely when execute returns', async () => {
+  it('a chain whose stages are all synchronous has run completely when the entry point returns', async () => {
     await fc.assert(
       fc.asyncProperty(
         chainArb.map((specs) => specs.map((s) => ({ ...s, timing: 'sync' as const }))),
         async (specs) => {
-          const actual = await runChain(specs);
+          const actual = await runChain(exec, specs);
           expect(actual.startedSynchronously).toBe(actual.started.length);
+          // run: a promise exactly when the chain failed; execute: always one.
+          const failed = model(specs).error !== undefined;
+          expect(actual.returnedPromise).toBe(entry === 'execute' || failed);
         },
       ),
       { numRuns: 200 },
@@ -248,7 +252,7 @@ describe('order invariants over random chains', () => {
   it('every stage that started is one of enter, leave, error; each interceptor enters at most once and leaves only after entering', async () => {
     await fc.assert(
       fc.asyncProperty(chainArb, async (specs) => {
-        const { started } = await runChain(specs);
+        const { started } = await runChain(exec, specs);
         const entered = new Set<string>();
         const left = new Set<string>();
         for (const step of started) {

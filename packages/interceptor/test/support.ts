@@ -1,9 +1,21 @@
 // Test helpers: interceptors that record what ran in the context, in the style of
 // Pedestal's interceptor tests (tracer, thrower, catcher).
-import { type Interceptor, InterceptorError, interceptor } from '../src/index';
+import { createHook } from 'node:async_hooks';
+import { execute, type Interceptor, InterceptorError, interceptor, run } from '../src/index';
 
 export type Mode = 'sync' | 'async';
 export const MODES: readonly Mode[] = ['sync', 'async'];
+
+/** `execute` or `run`: the same chain semantics, only the return differs. */
+export type EntryPoint = <C extends object>(
+  ctx: C,
+  interceptors?: readonly Interceptor<C>[],
+) => C | Promise<C>;
+/** Both entry points, for `describe.each`: every chain case runs through each. */
+export const ENTRY_POINTS: readonly (readonly [string, EntryPoint])[] = [
+  ['execute', execute],
+  ['run', run],
+];
 
 export type Entry = readonly unknown[];
 export interface TraceCtx {
@@ -84,8 +96,11 @@ export function messageOf(e: unknown): unknown {
   return e instanceof Error ? e.message : e;
 }
 
-/** Awaits a rejection and returns it as an InterceptorError (fails otherwise). */
-export async function rejection(promise: Promise<unknown>): Promise<InterceptorError> {
+/**
+ * Awaits a rejection and returns it as an InterceptorError (fails otherwise). Takes
+ * what `run` returns too: a context (then it fails) or a promise.
+ */
+export async function rejection(promise: unknown): Promise<InterceptorError> {
   try {
     await promise;
   } catch (e) {
@@ -93,4 +108,21 @@ export async function rejection(promise: Promise<unknown>): Promise<InterceptorE
     throw new Error(`expected an InterceptorError, got ${String(e)}`);
   }
   throw new Error('expected the promise to reject, it resolved');
+}
+
+/** Counts the promises created (async_hooks `PROMISE` inits) while `f` runs synchronously. */
+export function promisesCreatedBy(f: () => void): number {
+  let count = 0;
+  const hook = createHook({
+    init(_id, type) {
+      if (type === 'PROMISE') count++;
+    },
+  });
+  hook.enable();
+  try {
+    f();
+  } finally {
+    hook.disable();
+  }
+  return count;
 }

@@ -4,15 +4,15 @@
 // context references, plus the error, which the context carries itself.
 //
 // The loops call every stage synchronously. Only when a stage returns a thenable
-// does the runner return PENDING, and `drive` awaits that one result and re-enters
+// does `loop` return SUSPENDED, and `drive` awaits that one result and re-enters
 // the loops; so an all-synchronous chain costs no promise and no microtask per
-// stage (see SPEC.md, "@plinth/interceptor").
+// stage (see SPEC.md, "@plinth/interceptor"), and `run` none at all.
 import { InterceptorError } from '../error';
 import type { Interceptor, ObserverEvent, Stage } from '../types';
 import { describe, messageOf } from './describe';
 import { CHAIN, type ChainState, type Ctx, DONE, ENTER, ERROR, LEAVE } from './state';
 
-/** @internal Returned by `run` when a stage returned a thenable. */
+/** @internal Returned by `loop` when a stage returned a thenable. */
 export const SUSPENDED: unique symbol = Symbol('suspended') as never;
 
 const NO_SUPPRESSED: readonly unknown[] = [];
@@ -188,7 +188,7 @@ function suspend(
  * context) or a stage returned a thenable (returns SUSPENDED).
  * @internal
  */
-export function run(s: ChainState, ctx: Ctx): Ctx | typeof SUSPENDED {
+export function loop(s: ChainState, ctx: Ctx): Ctx | typeof SUSPENDED {
   if (s.phase === ENTER) {
     while (s.index < s.end) {
       const i = s.queue[s.index++]!;
@@ -290,7 +290,7 @@ export async function drive(s: ChainState): Promise<Ctx> {
     } else {
       ctx = ok ? completed(s, i, stage, ctxIn, r) : failed(s, i, stage, ctxIn, r);
     }
-    const out = run(s, ctx);
+    const out = loop(s, ctx);
     if (out !== SUSPENDED) return finish(s, out);
   }
 }

@@ -1,0 +1,111 @@
+// The one entry into a chain, behind both `run` and `execute`: argument checks,
+// the chain state, the synchronous loop, and the switch to `drive` when a stage
+// returned a thenable.
+import { InterceptorError } from '../error';
+import type { Interceptor } from '../types';
+import { describe } from './describe';
+import { drive, finish, isThenable, loop, SUSPENDED } from './loop';
+import { CHAIN, ChainState, type Ctx, DONE, ENTER, ERROR, LEAVE, PENDING } from './state';
+import { assertInterceptors } from './validate';
+
+let lastExecutionId = 0;
+
+/** Arrays of interceptors already checked, with the length they had. */
+const validated = new WeakMap<readonly unknown[], number>();
+// The array checked last, to skip even the WeakMap look-up in the common case.
+let lastChecked: readonly unknown[] | undefined;
+let lastCheckedLength = 0;
+
+/**
+ * `run`, with the name of the public function for error messages.
+ * @internal
+ */
+export function runChain<C extends object>(
+  fn: 'run' | 'execute',
+  ctx: C,
+  interceptors: readonly Interceptor<C>[] | undefined,
+): C | Promise<C> {
+  if (typeof ctx !== 'object' || ctx === null) {
+    return Promise.reject(
+      new TypeError(`${fn}(ctx): the context must be an object, got ${describe(ctx)}`),
+    );
+  }
+  if (isThenable(ctx)) {
+    // A promise could never resolve to it, and the caller could not tell it from one.
+    return Promise.reject(
+      new TypeError(`${fn}(ctx): the context must not be a thenable (it has a then method)`),
+    );
+  }
+  if (interceptors !== undefined) {
+    if (!Array.isArray(interceptors)) {
+      return Promise.reject(
+        new TypeError(
+          `${fn}(ctx, interceptors): interceptors must be an array, got ${describe(interceptors)}`,
+        ),
+      );
+    }
+    // A server runs the same arrays for every request: check each array once (at
+    // a given length) rather than each interceptor on every call.
+    if (
+      (interceptors !== lastChecked || interceptors.length !== lastCheckedLength) &&
+      validated.get(interceptors) !== interceptors.length
+    ) {
+      try {
+        assertInterceptors(`${fn}(ctx, interceptors)`, interceptors);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      validated.set(interceptors, interceptors.length);
+    }
+    lastChecked = interceptors;
+    lastCheckedLength = interceptors.length;
+  }
+  const input = ctx as Ctx;
+  const s = start(input, interceptors);
+  try {
+    const out = loop(s, input);
+    if (out === SUSPENDED) return drive(s) as Promise<C>;
+    return finish(s, out) as C;
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+function start(ctx: Ctx, interceptors: readonly Interceptor[] | undefined): ChainState {
+  const previous = ctx[CHAIN];
+  const s = new ChainState(ENTER, ++lastExecutionId);
+  if (previous !== undefined) {
+    if (previous.phase === PENDING) {
+      // What enqueue/terminateWhen/addObserver set up before: a template, left
+      // as it is so that other copies of the context can run it too.
+      s.queue = previous.queue;
+      s.end = previous.end;
+      s.terminators = previous.terminators;
+      s.observers = previous.observers;
+      s.slow = previous.slow;
+      s.plain = previous.plain;
+    } else if (previous.phase !== DONE) {
+      s.outer = previous;
+      s.input = ctx;
+    }
+  }
+  if (interceptors !== undefined) s.append(interceptors);
+  ctx[CHAIN] = s;
+  // Only withError puts an error on a context, and it leaves a state there too:
+  // a context that had none cannot carry an error.
+  const error = previous === undefined ? undefined : ctx[ERROR];
+  if (error !== undefined && !InterceptorError.isError(error)) {
+    // withError before execute: an error nobody raised in this chain.
+    ctx[ERROR] = new InterceptorError(`The context carried an error: ${describe(error)}`, {
+      interceptor: undefined,
+      stage: 'enter',
+      executionId: s.id,
+      cause: error,
+    });
+  }
+  if (error !== undefined) {
+    s.end = 0;
+    s.phase = LEAVE;
+  }
+  return s;
+}
