@@ -15,7 +15,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const here = dirname(fileURLToPath(import.meta.url));
+// `pnpm bench -- --clients …` passes the `--` through: drop it.
+const argv = process.argv.slice(2);
+if (argv[0] === '--') argv.shift();
 const { values } = parseArgs({
+  args: argv,
   options: {
     clients: { type: 'string', default: '1000' },
     rounds: { type: 'string', default: '10' },
@@ -24,12 +28,14 @@ const { values } = parseArgs({
     'slow-clients': { type: 'string', default: '1000' },
     'slow-padding': { type: 'string', default: String(128 * 1024) },
     'slow-buffer': { type: 'string', default: String(256 * 1024) },
+    repeat: { type: 'string', default: '1' },
   },
 });
 const counts = values.clients.split(',').map(Number);
 const rounds = Number(values.rounds);
 const impls = values.impl.split(',');
 const slowSeconds = Number(values['slow-seconds']);
+const repeat = Number(values.repeat);
 
 function start(script, args, env = {}) {
   // Children get the hard descriptor limit: 10,000 sockets need more than the usual 1024.
@@ -127,6 +133,7 @@ async function slowReader(impl) {
   await sleep(1000);
   const slow = await server.ask('slow');
   const after = await server.ask('mem');
+  const heapGrowth = after.heapUsed + after.external - before.heapUsed - before.external;
   const stats = await clients.ask('stats');
   clients.child.send({ type: 'exit' });
   server.child.send({ type: 'exit' });
@@ -143,6 +150,7 @@ async function slowReader(impl) {
     othersExpected: (count - 1) * slowSeconds,
     othersP99: stats.p99,
     rssGrowth: after.rss - before.rss,
+    heapGrowth,
   };
 }
 
@@ -154,10 +162,36 @@ const results = {
   fanOut: [],
   slow: [],
 };
+const median = (list) => {
+  const sorted = [...list].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
 for (const count of counts) {
+  // Interleaved repeats (raw, plinth, better-sse, raw, …) so that a busy moment on
+  // the machine does not land on one implementation only; medians are reported.
+  const runs = new Map(impls.map((impl) => [impl, []]));
+  for (let r = 0; r < repeat; r++) {
+    for (const impl of impls) {
+      console.error(`fan-out: ${impl}, ${count} clients (run ${r + 1}/${repeat})…`);
+      runs.get(impl).push(await fanOut(impl, count));
+    }
+  }
   for (const impl of impls) {
-    console.error(`fan-out: ${impl}, ${count} clients…`);
-    results.fanOut.push(await fanOut(impl, count));
+    const list = runs.get(impl);
+    const out = { ...list[0], runs: list.length };
+    for (const key of [
+      'p50',
+      'p99',
+      'max',
+      'broadcastCallMs',
+      'rssPerConnection',
+      'heapPerConnection',
+    ]) {
+      out[key] = median(list.map((x) => x[key]));
+    }
+    out.delivered = list.reduce((n, x) => n + x.delivered, 0);
+    out.expected = list.reduce((n, x) => n + x.expected, 0);
+    results.fanOut.push(out);
   }
 }
 if (slowSeconds > 0) {
@@ -170,7 +204,7 @@ if (slowSeconds > 0) {
 results.loadavgAfter = loadavg();
 const load = (l) => l.map((x) => x.toFixed(1)).join(' ');
 console.log(
-  `\nNode ${process.version}, ${rounds} broadcasts at 1/s, clients in a separate process on loopback; load average before ${load(results.loadavgBefore)}, after ${load(results.loadavgAfter)}.\n`,
+  `\nNode ${process.version}, ${rounds} broadcasts at 1/s, clients in a separate process on loopback, median of ${repeat} interleaved run(s); load average before ${load(results.loadavgBefore)}, after ${load(results.loadavgAfter)}.\n`,
 );
 console.log(
   '| server | clients | delivered | latency p50 | p99 | max | broadcast call | memory / connection (RSS) | heap + external / connection |',
@@ -189,12 +223,12 @@ if (results.slow.length > 0) {
     `\nSlow reader: one paused client among ${values['slow-clients']}, one ${kib(Number(values['slow-padding']) + 40)} broadcast per second for ${slowSeconds} s (plinth: buffer ${kib(Number(values['slow-buffer']))}, drop-oldest).\n`,
   );
   console.log(
-    '| server | sent to the paused client | held for it in the server (max) | others delivered | others p99 | server RSS growth |',
+    '| server | sent to the paused client | held for it in the server (max) | others delivered | others p99 | server heap + external growth | RSS growth |',
   );
-  console.log('|---|---:|---:|---:|---:|---:|');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const r of results.slow) {
     console.log(
-      `| ${r.impl} | ${kib(r.sentToPausedClient)} | ${kib(r.pausedBufferedMax)} | ${r.othersDelivered}/${r.othersExpected} | ${r.othersP99.toFixed(1)} ms | ${kib(r.rssGrowth)} |`,
+      `| ${r.impl} | ${kib(r.sentToPausedClient)} | ${kib(r.pausedBufferedMax)} | ${r.othersDelivered}/${r.othersExpected} | ${r.othersP99.toFixed(1)} ms | ${kib(r.heapGrowth)} | ${kib(r.rssGrowth)} |`,
     );
   }
 }

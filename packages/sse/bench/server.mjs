@@ -77,7 +77,7 @@ async function start() {
         eventStream(
           (channel, ctx) => {
             connections++;
-            if (ctx.request.path.includes('slow')) slow = { res: ctx.request.raw.res, channel };
+            if (ctx.request.url.includes('slow')) slow = { res: ctx.request.raw.res, channel };
             return hub.subscribe(channel);
           },
           {

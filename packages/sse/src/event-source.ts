@@ -29,7 +29,10 @@ export interface EventSourceOptions extends StreamOptions {
    * @default undefined
    */
   lastEventId?: string | undefined;
-  /** Called exactly once when the stream ended, whatever ended it. */
+  /**
+   * Called exactly once when the stream ended, whatever ended it.
+   * @default undefined
+   */
   onClose?: ((reason: CloseReason) => void) | undefined;
 }
 

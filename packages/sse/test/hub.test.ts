@@ -135,7 +135,7 @@ describe.each(PROTOCOLS)('hub over %s', (protocol) => {
             channels.push(channel);
             return hub.subscribe(channel);
           },
-          { heartbeatMs: 0, buffer: { size: 16 * 1024, policy: 'drop-oldest' } },
+          { heartbeatMs: 0, buffer: { size: 32 * 1024, policy: 'drop-oldest' } },
         ),
       ],
       protocol,
@@ -152,21 +152,22 @@ describe.each(PROTOCOLS)('hub over %s', (protocol) => {
       2000,
       'two subscribers',
     );
-    const payload = 'p'.repeat(4096);
+    // 12 MB in all: more than the kernel takes for a client that reads nothing.
+    const payload = 'p'.repeat(12 * 1024);
     let maxBuffered = 0;
     // Paced by the client that reads: it must get every event, in order, whatever
     // the paused one does.
-    for (let i = 1; i <= 3000; i++) {
+    for (let i = 1; i <= 1000; i++) {
       await hub.publish({ data: payload });
       maxBuffered = Math.max(maxBuffered, channels[0]!.bufferedBytes);
-      if (i % 4 === 0) await fast.waitForEvents(i, 5000);
+      if (i % 2 === 0) await fast.waitForEvents(i, 5000);
     }
     expect(fast.events.map((e) => Number(e.id))).toEqual(
-      Array.from({ length: 3000 }, (_, k) => k + 1),
+      Array.from({ length: 1000 }, (_, k) => k + 1),
     );
-    expect(maxBuffered).toBeLessThanOrEqual(16 * 1024);
+    expect(maxBuffered).toBeLessThanOrEqual(32 * 1024);
     expect(channels[0]!.droppedEvents).toBeGreaterThan(0);
-    expect(slow.events.length).toBeLessThan(3000);
+    expect(slow.events.length).toBeLessThan(1000);
     slow.destroy();
     fast.destroy();
   });
