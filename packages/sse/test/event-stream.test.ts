@@ -169,15 +169,15 @@ describe.each(PROTOCOLS)('eventStream over %s', (protocol) => {
       [
         eventStream(
           async (channel) => {
-            // Busy for 300 ms: an event every 10 ms, well under the 60 ms heartbeat.
-            const until = performance.now() + 300;
+            // Busy for 400 ms: an event every 5 ms, far under the 150 ms heartbeat.
+            const until = performance.now() + 400;
             while (performance.now() < until) {
               await channel.send({ data: 'busy' });
-              await new Promise((resolve) => setTimeout(resolve, 10));
+              await new Promise((resolve) => setTimeout(resolve, 5));
             }
             busyDone.resolve();
           },
-          { heartbeatMs: 60 },
+          { heartbeatMs: 150 },
         ),
       ],
       protocol,
@@ -187,9 +187,9 @@ describe.each(PROTOCOLS)('eventStream over %s', (protocol) => {
     expect(client.events.length).toBeGreaterThan(10);
     expect(client.comments).toEqual([]);
     const idleFrom = performance.now();
-    await client.waitForComments(2, 2000);
-    // Two heartbeats, each after 60 ms of silence.
-    expect(performance.now() - idleFrom).toBeGreaterThanOrEqual(100);
+    await client.waitForComments(2, 3000);
+    // Two heartbeats, each after at least 150 ms of silence.
+    expect(performance.now() - idleFrom).toBeGreaterThanOrEqual(250);
     expect(client.comments).toEqual(['', '']);
     client.destroy();
   });
