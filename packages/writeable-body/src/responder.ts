@@ -23,9 +23,9 @@ export interface Responder {
   /** The protocol of the response: `HTTP/1.1`, `HTTP/2.0`, … */
   readonly protocol: string;
   /**
-   * Sends status and headers now (with the body's default content type and length
-   * when the response has a body), then writes the body if there is one. Rejects if
-   * a response was already sent.
+   * Sends status and headers now (with the body's default content type when the
+   * response has a body and sets none; no Content-Length, since more may follow),
+   * then writes the body if there is one. Rejects if a response was already sent.
    */
   writeHead(response: Response): Promise<void>;
   /** Writes more body, any type the body-writer knows; settles when accepted. */
@@ -59,8 +59,9 @@ function responderOf(ctx: HttpContext, fn: string): Responder {
 /**
  * Low-level streaming: sends status and headers at once (and a first body if
  * given) and resolves with the same context. The chain keeps running; the
- * response stays open until {@link endResponse} (or the adapter ends it when the
- * chain is done).
+ * response stays open, even after the chain has finished, until
+ * {@link endResponse} is called or the response is aborted (client gone, server
+ * stop). That is what lets an event stream outlive the interceptor that opened it.
  *
  * @example
  * ```ts
