@@ -121,9 +121,11 @@ process.on('message', (command: Command) => {
     for (const [seq, list] of latencies) if (seq >= command.fromSeq) values.push(...list);
     send({ type: 'latencies', values });
   } else if (command.type === 'close') {
-    for (const socket of sockets) socket.destroy();
+    // Ready for the next server: the process serves every run of the scenario.
+    for (const socket of sockets.splice(0)) socket.destroy();
+    latencies.clear();
+    connected = 0;
     send({ type: 'closed' });
-    setImmediate(() => process.exit(0));
   }
 });
 process.on('disconnect', () => process.exit(0));

@@ -62,6 +62,11 @@ export class ClientProcess {
     });
   }
 
+  /** True while the process runs. */
+  get alive(): boolean {
+    return this.#exit === undefined;
+  }
+
   send(message: unknown): void {
     if (!this.#exit) this.child.send(message as never);
   }

@@ -2,9 +2,9 @@
 // always, wrk (C, Debian package) when installed.
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type Affinity, pinnedCommand } from './affinity';
+import { ClientProcess } from './child';
 
 /** What one load run measured. @internal */
 export interface LoadResult {
@@ -44,48 +44,51 @@ function run(
   });
 }
 
-const autocannonBin: string = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
+/**
+ * Runs autocannon load tests in one long-lived worker process on the load cores
+ * (dist/clients/load.mjs), one at a time.
+ * @internal
+ */
+export class AutocannonWorker {
+  readonly #client: ClientProcess;
+  #ready: Promise<unknown>;
+  #nextId = 1;
 
-/** Runs autocannon against `url` in a separate process. @internal */
-export async function autocannon(
-  url: string,
-  options: LoadOptions,
-  affinity: Affinity,
-): Promise<LoadResult> {
-  const [command, args] = pinnedCommand(
-    process.execPath,
-    [
-      autocannonBin,
-      '-c',
-      String(options.connections),
-      '-p',
-      String(options.pipelining),
-      '-d',
-      String(options.durationSec),
-      '-j',
-      url,
-    ],
-    affinity.loadCpus,
-  );
-  const { code, stdout, stderr } = await run(command, args);
-  const json = stdout.trim().split('\n').pop() ?? '';
-  if (code !== 0 || !json.startsWith('{')) {
-    throw new Error(`autocannon exited with ${code}: ${stderr.trim().slice(-500)}`);
+  constructor(clientsDir: string, affinity: Affinity) {
+    this.#client = new ClientProcess(join(clientsDir, 'load.mjs'), affinity);
+    this.#ready = this.#client.next('ready', 20_000);
   }
-  const r = JSON.parse(json) as {
-    requests: { average: number };
-    latency: { p50: number; p99: number };
-    errors: number;
-    timeouts: number;
-    non2xx: number;
-  };
-  return {
-    tool: 'autocannon',
-    rps: r.requests.average,
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    errors: r.errors + r.timeouts + r.non2xx,
-  };
+
+  /** Runs one load test against `url`. */
+  async run(url: string, options: LoadOptions): Promise<LoadResult> {
+    await this.#ready;
+    const id = this.#nextId++;
+    const answer = this.#client.next<{
+      id: number;
+      ok: boolean;
+      rps: number;
+      p50: number;
+      p99: number;
+      errors: number;
+      error?: string;
+    }>('result', options.durationSec * 1000 + 30_000, (m) => m.id === id);
+    this.#client.send({
+      type: 'run',
+      id,
+      url,
+      connections: options.connections,
+      pipelining: options.pipelining,
+      duration: options.durationSec,
+    });
+    const r = await answer;
+    if (!r.ok) throw new Error(`autocannon failed: ${r.error}`);
+    return { tool: 'autocannon', rps: r.rps, p50: r.p50, p99: r.p99, errors: r.errors };
+  }
+
+  /** Ends the worker. */
+  stop(): Promise<void> {
+    return this.#client.stop();
+  }
 }
 
 /** True when a wrk binary answers. @internal */

@@ -9,7 +9,7 @@ import {
   stopAll,
 } from '../harness/context';
 import {
-  autocannon,
+  AutocannonWorker,
   type LoadOptions,
   type LoadResult,
   writeWrkPipelineScript,
@@ -83,10 +83,11 @@ export async function helloScenario(ctx: BenchContext): Promise<ScenarioResult> 
     );
   }
   const script = ctx.wrk ? writeWrkPipelineScript(ctx.workDir, 10) : undefined;
+  const autocannon = new AutocannonWorker(ctx.clientsDir, ctx.affinity);
   const run = (step: Step, url: string, load: LoadOptions): Promise<LoadResult> =>
     step.tool === 'wrk'
       ? wrk(url, load, ctx.affinity, step.load.pipelining > 1 ? script : undefined)
-      : autocannon(url, load, ctx.affinity);
+      : autocannon.run(url, load);
 
   // One result per (step, target): each step is its own table.
   const results = new Map<string, Map<string, TargetResult>>();
@@ -109,11 +110,7 @@ export async function helloScenario(ctx: BenchContext): Promise<ScenarioResult> 
       }
       ctx.log(`  warm-up ${target.label}`);
       for (const load of options.quick ? [pipelined] : [pipelined, plain]) {
-        await autocannon(
-          `${server.url}/`,
-          { ...load, durationSec: options.warmupSec },
-          ctx.affinity,
-        );
+        await autocannon.run(`${server.url}/`, { ...load, durationSec: options.warmupSec });
       }
     }
     for (let round = 0; round < options.rounds; round++) {
@@ -136,6 +133,7 @@ export async function helloScenario(ctx: BenchContext): Promise<ScenarioResult> 
       }
     }
   } finally {
+    await autocannon.stop();
     await stopAll(servers);
   }
   const tables: ResultTable[] = steps.map((step) => ({

@@ -27,12 +27,10 @@ const METRICS: readonly MetricDef[] = [
 
 const WARMUP_BROADCASTS = 3;
 
-async function oneRun(ctx: BenchContext, server: ServerProcess) {
+async function oneRun(ctx: BenchContext, server: ServerProcess, client: ClientProcess) {
   const { sseClients: count, broadcasts } = ctx.options;
   const before = await server.stats(true);
-  const client = new ClientProcess(join(ctx.clientsDir, 'sse-fanout.mjs'), ctx.affinity);
   try {
-    await client.next('ready', 10_000);
     client.send({ type: 'connect', port: server.port, path: '/sse', count });
     const connected = await client.next<{ ok: number; failed: number; firstError?: string }>(
       'connected',
@@ -69,8 +67,6 @@ async function oneRun(ctx: BenchContext, server: ServerProcess) {
     client.send({ type: 'latencies', fromSeq: WARMUP_BROADCASTS });
     const { values } = await client.next<{ values: number[] }>('latencies', 10_000);
     values.sort((a, b) => a - b);
-    client.send({ type: 'close' });
-    await client.next('closed', 10_000).catch(() => {});
     return {
       p50: quantileSorted(values, 0.5),
       p99: quantileSorted(values, 0.99),
@@ -82,7 +78,9 @@ async function oneRun(ctx: BenchContext, server: ServerProcess) {
       broadcastMs: broadcastMs / broadcasts,
     };
   } finally {
-    await client.stop();
+    // Drop this run's connections; the client process serves the next run.
+    client.send({ type: 'close' });
+    await client.next('closed', 10_000).catch(() => {});
   }
 }
 
@@ -92,6 +90,12 @@ export async function sseScenario(ctx: BenchContext): Promise<ScenarioResult> {
   const { options } = ctx;
   const targets = pickTargets(ctx, ['node', 'plinth', 'fastify', 'hono', 'koa', 'express']);
   const results = new Map(targets.map((t) => [t.id, targetResult(t.id, t.label)]));
+  const newClient = async (): Promise<ClientProcess> => {
+    const c = new ClientProcess(join(ctx.clientsDir, 'sse-fanout.mjs'), ctx.affinity);
+    await c.next('ready', 20_000);
+    return c;
+  };
+  let client = await newClient();
   for (let round = 0; round < options.rounds; round++) {
     for (const target of roundOrder(targets, round)) {
       const result = results.get(target.id)!;
@@ -99,7 +103,8 @@ export async function sseScenario(ctx: BenchContext): Promise<ScenarioResult> {
       try {
         server = await startTarget(ctx, target);
         await server.checkLive();
-        const r = await oneRun(ctx, server);
+        if (!client.alive) client = await newClient();
+        const r = await oneRun(ctx, server, client);
         for (const [key, value] of Object.entries(r)) record(result, key, round, value);
         ctx.log(
           `  round ${round + 1} ${target.label}: p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ${r.rssPerConn.toFixed(1)} KiB/conn`,
@@ -112,6 +117,7 @@ export async function sseScenario(ctx: BenchContext): Promise<ScenarioResult> {
       }
     }
   }
+  await client.stop();
   return {
     id: 4,
     title: `SSE fan-out to ${options.sseClients.toLocaleString('en-US')} clients`,
