@@ -11,8 +11,9 @@ import {
   type BodyType,
   EVENT_STREAMS,
   HELD_FROM_CREATION,
-  type Pace,
+  type Plan,
   type Probe,
+  plan,
   probeProblem,
   probes,
   trialService,
@@ -26,56 +27,6 @@ const seed = runSeed();
 
 /** Counts of what was run, printed at the end of each file (the README's figures). */
 const tally = { trials: 0, left: 0, gated: 0, started: 0 };
-
-interface Plan {
-  readonly id: string;
-  readonly path: string;
-  readonly leave: Leave;
-  readonly ownSession: boolean;
-}
-
-/**
- * A random plan for one trial. `gate` trials (the server answers only after the client
- * left) are left out for the types that hold a resource from creation: they are the
- * known bug checked in `unwritten-bodies.test.ts`.
- */
-function plan(type: BodyType, id: string, rnd: ReturnType<typeof random>, withGate: boolean): Plan {
-  const roll = rnd.next();
-  let leave: Leave;
-  let pace: Pace = rnd.pick(PACE_MIX);
-  let gate = false;
-  if (roll < 0.15) {
-    leave = { at: 'request', turns: rnd.int(0, 3), partial: rnd.chance(0.3) };
-  } else if (roll < 0.3 && withGate) {
-    gate = true;
-    leave = { at: 'ready', ready: () => probes.get(id)?.entered === true };
-  } else if (roll < 0.45 && EVENT_STREAMS.has(type)) {
-    // While the stream idles: after one to three heartbeats.
-    pace = 'slow';
-    leave = { at: 'comments', n: rnd.int(1, 3) };
-  } else {
-    // Log-uniform: the head, the first chunk, deep into the body (up to 1 MiB; 4 KiB
-    // from a slow producer; 256 B from an idle event stream, which sends heartbeats only).
-    const bits = pace !== 'slow' ? 20 : type === 'event-stream' ? 8 : 12;
-    leave = { at: 'bytes', n: Math.ceil(2 ** (rnd.next() * bits)) };
-  }
-  const query = [gate ? 'gate=1' : '', `pace=${pace}`, `length=${rnd.int(0, 1200)}`]
-    .filter(Boolean)
-    .join('&');
-  return {
-    id,
-    path: `/t/${type}/${id}?${query}`,
-    leave,
-    ownSession: rnd.chance(0.2),
-  };
-}
-
-/** 10 % fast (fills the socket buffers, waits on backpressure), 60 % paced, 30 % slow. */
-const PACE_MIX: readonly Pace[] = [
-  'fast',
-  ...Array<Pace>(6).fill('paced'),
-  ...Array<Pace>(3).fill('slow'),
-];
 
 function problems(ids: readonly string[]): string[] {
   const out: string[] = [];
@@ -110,7 +61,9 @@ function disconnectTrials(h2: boolean): void {
     served = await serve(trialService(), { http2: h2 });
     // Warm up every path once (lazy allocations: the fs thread pool, module state), then
     // take the baseline with no connection open.
-    for (const id of await runTrials('warm-up', BODY_TYPES, 3, true)) probes.delete(id);
+    // (The warm-up does not judge: if something is broken, the trials below say so.)
+    const warmUp = await runTrials('warm-up', BODY_TYPES, 3, true, false);
+    for (const id of warmUp) probes.delete(id);
     await waitFor(
       async () => (await served.connections()) === 0,
       'the warm-up connections to close',
@@ -132,6 +85,7 @@ function disconnectTrials(h2: boolean): void {
     types: readonly BodyType[],
     count: number,
     withGate: boolean,
+    judge = true,
   ): Promise<string[]> {
     const rnd = random(seed ^ hash(`${name}/${h2}`));
     const prefix = `${h2 ? 'h2' : 'h1'}-${name}`;
@@ -166,11 +120,12 @@ function disconnectTrials(h2: boolean): void {
             if (outcome.left) tally.left++;
             if (p.leave.at === 'ready') tally.gated++;
             // The server side settles: the response closed, the producer was cleaned up.
-            await waitFor(
+            const settled = waitFor(
               () => problems([p.id]).length === 0,
               () => `the server side of ${p.path} to settle: ${problems([p.id]).join('; ')}`,
               5000,
             );
+            await (judge ? settled : settled.catch(() => undefined));
           }
         } catch (error) {
           failure ??= error;

@@ -15,13 +15,18 @@ export interface CapturingLogger extends Logger {
   clear(): void;
 }
 
-/** A logger for `options.logger` that records every call in memory. */
-export function capturingLogger(): CapturingLogger {
+/**
+ * A logger for `options.logger` that records every call in memory (only the levels
+ * in `keep`, for long runs: the soak keeps warnings and errors).
+ */
+export function capturingLogger(
+  keep: readonly LogEntry['level'][] = ['error', 'warn', 'info', 'debug'],
+): CapturingLogger {
   const entries: LogEntry[] = [];
   const log =
     (level: LogEntry['level']) =>
     (obj: object, msg?: string): void => {
-      entries.push({ level, msg, obj: obj as Record<string, unknown> });
+      if (keep.includes(level)) entries.push({ level, msg, obj: obj as Record<string, unknown> });
     };
   return {
     entries,
@@ -61,8 +66,9 @@ export async function serve(
   service: unknown[],
   options: ServerOptions = {},
   beforeStart?: (server: PlinthServer) => void,
+  keep?: readonly LogEntry['level'][],
 ): Promise<Served> {
-  const logger = capturingLogger();
+  const logger = capturingLogger(keep);
   const server = createServer(service as never, {
     port: 0,
     host: '127.0.0.1',
