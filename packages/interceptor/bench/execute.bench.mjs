@@ -1,7 +1,7 @@
 // The contenders, all over the same functions: for each chain length and flavour,
 // `n` enter functions and `n` leave functions, each bumping a counter on the
 // context and returning it.
-import { execute, interceptor } from '@plinth/interceptor';
+import { execute, interceptor, run } from '@plinth/interceptor';
 import compose from 'koa-compose';
 
 /**
@@ -70,7 +70,27 @@ export function contenders(n, flavour) {
   };
 
   const result = {
-    plinth: async () => {
+    // What an adapter does with run: use the context at once when it came back
+    // synchronously, wait only when it is a promise.
+    'plinth run':
+      flavour === 'sync'
+        ? () => {
+            let ctx;
+            for (let r = 0; r < BATCH; r++) {
+              ctx = run(newContext(), chain);
+              if (ctx instanceof Promise) throw new Error('run returned a promise');
+            }
+            check(ctx);
+          }
+        : async () => {
+            let ctx;
+            for (let r = 0; r < BATCH; r++) {
+              ctx = run(newContext(), chain);
+              if (ctx instanceof Promise) ctx = await ctx;
+            }
+            check(ctx);
+          },
+    'plinth execute': async () => {
       let ctx;
       for (let r = 0; r < BATCH; r++) ctx = await execute(newContext(), chain);
       check(ctx);

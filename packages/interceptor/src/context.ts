@@ -24,7 +24,10 @@ function assertContext(fn: string, ctx: unknown): asserts ctx is Ctx {
 export function enqueue<C extends object>(ctx: C, ...interceptors: Interceptor<C>[]): C {
   assertContext('enqueue(ctx, ...interceptors)', ctx);
   assertInterceptors('enqueue(ctx, ...interceptors)', interceptors);
-  stateFor(ctx).append(interceptors);
+  const s = stateFor(ctx);
+  s.append(interceptors);
+  // The running loop keeps the queue in a local: make it look again.
+  s.plain = false;
   return ctx;
 }
 
@@ -44,6 +47,8 @@ export function terminate<C extends object>(ctx: C): C {
   assertContext('terminate(ctx)', ctx);
   const s = stateFor(ctx);
   s.end = s.index;
+  // The running loop keeps the end in a local: make it look again.
+  s.plain = false;
   return ctx;
 }
 

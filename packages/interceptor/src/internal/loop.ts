@@ -184,82 +184,154 @@ function suspend(
 }
 
 /**
+ * After an `enter` or `leave` that did not take the fast path (it returned another
+ * object, or the chain needs the full checks): applies the result and tells
+ * whether the chain may take the fast path again.
+ */
+function settle(
+  s: ChainState,
+  i: Interceptor,
+  stage: 'enter' | 'leave',
+  ctx: Ctx,
+  r: unknown,
+): Ctx {
+  if (typeof r === 'object' && r !== null && !s.slow) {
+    // Nobody called withError or addObserver: no error on it, nobody to tell. A
+    // new object (a spread copy that lost the state) joins the chain.
+    if ((r as Ctx)[CHAIN] !== s) (r as Ctx)[CHAIN] = s;
+    ctx = r as Ctx;
+    if (stage === 'enter' && s.terminators !== undefined) ctx = terminators(s, i, ctx);
+  } else {
+    ctx = completed(s, i, stage, ctx, r);
+  }
+  s.plain = !s.slow && s.terminators === undefined;
+  return ctx;
+}
+
+/**
  * Runs the chain from where `s` stands until it is done (returns the final
  * context) or a stage returned a thenable (returns SUSPENDED).
  * @internal
  */
 export function loop(s: ChainState, ctx: Ctx): Ctx | typeof SUSPENDED {
   if (s.phase === ENTER) {
-    while (s.index < s.end) {
-      const i = s.queue[s.index++]!;
-      const f = i.enter;
-      if (f === undefined) continue;
-      let r: unknown;
-      try {
-        r = f(ctx);
-      } catch (e) {
-        ctx = failed(s, i, 'enter', ctx, e);
-        break;
-      }
-      // The common cases inline. Nobody called withError or addObserver, so there
-      // is no error on the result and nobody to tell; the same context back cannot
-      // be a thenable (no context is, see execute).
-      if (r === ctx && s.plain) continue;
-      if (typeof r === 'object' && r !== null) {
-        if (isThenable(r)) return suspend(s, i, 'enter', ctx, r);
-        if (((r as Ctx)[CHAIN] === s || r === ctx) && !s.slow) {
-          ctx = r as Ctx;
-          if (s.terminators !== undefined) ctx = terminators(s, i, ctx);
-          continue;
-        }
-      }
-      ctx = completed(s, i, 'enter', ctx, r);
-    }
+    const out = enterAll(s, ctx);
+    if (out === SUSPENDED) return out;
+    ctx = out;
     s.phase = LEAVE;
   }
-  let error = ctx[ERROR];
+  // Leaving, and unwinding while the context carries an error: each returns when
+  // the mode changes (a failure, an error handled), the stack is empty, or a
+  // stage returned a thenable.
   while (s.index > 0) {
-    const i = s.queue[--s.index]!;
-    let r: unknown;
-    if (error === undefined) {
-      const f = i.leave;
-      if (f === undefined) continue;
-      try {
-        r = f(ctx);
-      } catch (e) {
-        ctx = failed(s, i, 'leave', ctx, e);
-        error = ctx[ERROR];
-        continue;
-      }
-      if (r === ctx && s.plain) continue;
-      if (typeof r === 'object' && r !== null) {
-        if (isThenable(r)) return suspend(s, i, 'leave', ctx, r);
-        if ((r as Ctx)[CHAIN] === s && !s.slow) {
-          ctx = r as Ctx;
-          continue;
-        }
-      }
-      ctx = completed(s, i, 'leave', ctx, r);
-    } else {
-      const f = i.error;
-      if (f === undefined) continue;
-      const current = error as InterceptorError;
-      ctx[ERROR] = undefined;
-      try {
-        r = f(ctx, current);
-      } catch (e) {
-        ctx = errorFailed(s, i, ctx, current, e);
-        error = ctx[ERROR];
-        continue;
-      }
-      if (typeof r === 'object' && r !== null && isThenable(r)) {
-        return suspend(s, i, 'error', ctx, r, current);
-      }
-      ctx = errorCompleted(s, i, ctx, r, current);
-    }
-    error = ctx[ERROR];
+    const out = ctx[ERROR] === undefined ? leaveAll(s, ctx) : unwindAll(s, ctx);
+    if (out === SUSPENDED) return out;
+    ctx = out;
   }
   s.phase = DONE;
+  return ctx;
+}
+
+// The three loops are small functions of their own on purpose: V8 compiles a
+// tight loop in a small function into better code than the same loop inside one
+// large function with every mode in it (measured: about 1 ns per stage).
+//
+// The hot path, per stage: one array read, one property read, the call, and one
+// check (`r === ctx && s.plain`). The position, the queue and its end live in
+// locals; `s.index` is written before each `enter` (terminate reads it) and, while
+// leaving, only when something needs it (a failure, a suspension, a result to
+// check). Every function that changes the chain (enqueue, terminate,
+// terminateWhen, withError, addObserver) clears `s.plain`, which sends the stage
+// that called it down the slow path, and that reloads the locals.
+
+/** Enters interceptors until the end of the queue, a failure, or a thenable. */
+function enterAll(s: ChainState, ctx: Ctx): Ctx | typeof SUSPENDED {
+  let queue = s.queue;
+  let end = s.end;
+  let k = s.index;
+  while (k < end) {
+    const i = queue[k++]!;
+    s.index = k;
+    const f = i.enter;
+    if (f === undefined) continue;
+    let r: unknown;
+    try {
+      r = f(ctx);
+    } catch (e) {
+      return failed(s, i, 'enter', ctx, e);
+    }
+    // The same context back, and nothing called a chain function: no error on
+    // it, no one to tell, the queue as it was. (It cannot be a thenable: no
+    // context is, see runChain.)
+    if (r === ctx && s.plain) continue;
+    if (typeof r === 'object' && r !== null && isThenable(r)) {
+      return suspend(s, i, 'enter', ctx, r);
+    }
+    ctx = settle(s, i, 'enter', ctx, r);
+    // enqueue, terminate, a terminator or a failure may have moved the end.
+    queue = s.queue;
+    end = s.end;
+  }
+  return ctx;
+}
+
+/** Leaves interceptors until the stack is empty, a failure, or a thenable. */
+function leaveAll(s: ChainState, ctx: Ctx): Ctx | typeof SUSPENDED {
+  // While leaving, enqueue has no effect and terminate nothing to stop: the
+  // interceptors on the stack are queue[0 .. k) of any later copy of the queue.
+  const queue = s.queue;
+  let k = s.index;
+  while (k > 0) {
+    const i = queue[--k]!;
+    const f = i.leave;
+    if (f === undefined) continue;
+    let r: unknown;
+    try {
+      r = f(ctx);
+    } catch (e) {
+      s.index = k;
+      return failed(s, i, 'leave', ctx, e);
+    }
+    if (r === ctx && s.plain) continue;
+    s.index = k;
+    if (typeof r === 'object' && r !== null && isThenable(r)) {
+      return suspend(s, i, 'leave', ctx, r);
+    }
+    ctx = settle(s, i, 'leave', ctx, r);
+    if (ctx[ERROR] !== undefined) return ctx;
+  }
+  s.index = 0;
+  return ctx;
+}
+
+/**
+ * Offers the error the context carries to `error` stages, outwards, until one
+ * handles it, the stack is empty, or a thenable.
+ */
+function unwindAll(s: ChainState, ctx: Ctx): Ctx | typeof SUSPENDED {
+  let error = ctx[ERROR] as InterceptorError;
+  while (s.index > 0) {
+    const i = s.queue[--s.index]!;
+    const f = i.error;
+    if (f === undefined) continue;
+    const current = error;
+    ctx[ERROR] = undefined;
+    let r: unknown;
+    try {
+      r = f(ctx, current);
+    } catch (e) {
+      ctx = errorFailed(s, i, ctx, current, e);
+      error = ctx[ERROR] as InterceptorError;
+      continue;
+    }
+    if (typeof r === 'object' && r !== null && isThenable(r)) {
+      return suspend(s, i, 'error', ctx, r, current);
+    }
+    ctx = errorCompleted(s, i, ctx, r, current);
+    s.plain = !s.slow && s.terminators === undefined;
+    if (ctx[ERROR] === undefined) return ctx;
+    error = ctx[ERROR] as InterceptorError;
+  }
   return ctx;
 }
 

@@ -48,7 +48,8 @@ export const DONE = 3;
 
 const INSPECT: unique symbol = Symbol.for('nodejs.util.inspect.custom') as never;
 
-const NO_INTERCEPTORS: readonly Interceptor[] = Object.freeze([]);
+/** @internal */
+export const NO_INTERCEPTORS: readonly Interceptor[] = Object.freeze([]);
 
 /**
  * The chain's state, one object per execution, referenced from the context.
@@ -60,33 +61,54 @@ const NO_INTERCEPTORS: readonly Interceptor[] = Object.freeze([]);
  * @internal
  */
 export class ChainState {
-  phase: number;
+  // Fields are assigned in the constructor only, always in this order (no class
+  // field initialisers, which would define each field once more): one shape for
+  // every state, and the cheapest construction, which every request pays.
+  declare phase: number;
   /** Execution id, 0 while pending. */
-  id: number;
-  queue: readonly Interceptor[] = NO_INTERCEPTORS;
+  declare id: number;
+  declare queue: readonly Interceptor[];
   /** How many of `queue` may enter (`terminate` lowers it to `index`). */
-  end = 0;
-  /** Enter phase: how many entered. Leave phase: how many are left to leave. */
-  index = 0;
-  terminators: readonly Predicate[] | undefined = undefined;
-  observers: readonly Observer[] | undefined = undefined;
+  declare end: number;
+  /**
+   * Entering: how many entered, kept up to date before each `enter` runs.
+   * Leaving: the position of the interceptor leaving, written by the loop only
+   * when something needs it (a failure, a suspension, a stage result to check).
+   */
+  declare index: number;
+  declare terminators: readonly Predicate[] | undefined;
+  declare observers: readonly Observer[] | undefined;
   /**
    * True once `withError` or `addObserver` touched this state: then every stage
    * result goes through the full checks (an error on it, observers to tell).
    */
-  slow = false;
-  /** Neither slow nor with terminators: a stage that returns its context is done. */
-  plain = true;
+  declare slow: boolean;
+  /**
+   * Neither slow nor with terminators, and nothing changed the chain since the
+   * loop last looked: a stage that returns its context is done. Every chain
+   * function clears it; the loop sets it again (see `loop`).
+   */
+  declare plain: boolean;
   /** The state this one replaced on the context (nested `execute`), restored when done. */
-  outer: ChainState | undefined = undefined;
+  declare outer: ChainState | undefined;
   /** The context `execute` was given, for restoring `outer` on it. */
-  input: Ctx | undefined = undefined;
+  declare input: Ctx | undefined;
   /** The stage result the async driver awaits (kept apart: sync chains never need it). */
-  pending: Pending | undefined = undefined;
+  declare pending: Pending | undefined;
 
-  constructor(phase: number, id: number) {
+  constructor(phase: number, id: number, queue: readonly Interceptor[] = NO_INTERCEPTORS) {
     this.phase = phase;
     this.id = id;
+    this.queue = queue;
+    this.end = queue.length;
+    this.index = 0;
+    this.terminators = undefined;
+    this.observers = undefined;
+    this.slow = false;
+    this.plain = true;
+    this.outer = undefined;
+    this.input = undefined;
+    this.pending = undefined;
   }
 
   static {
