@@ -123,7 +123,11 @@ for (const mutant of MUTANTS) {
     timeout: 600_000,
   });
   const seconds = Math.round((Date.now() - started) / 1000);
-  const output = `${run.stdout ?? ''}${run.stderr ?? ''}`.replace(/\x1b\[[0-9;]*m/g, '');
+  // Without colours (ESC [ … m).
+  const output = `${run.stdout ?? ''}${run.stderr ?? ''}`.replace(
+    new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'),
+    '',
+  );
   const summary = /Tests\s+(.*)/.exec(output)?.[1]?.trim() ?? 'no summary';
   const firstError = /(?:AssertionError|Error): (.*)/.exec(output)?.[1]?.slice(0, 160) ?? '';
   if (run.status !== 0 && !/failed/.test(summary)) {

@@ -2,14 +2,13 @@
 // the two run in parallel on a 2-core machine.
 import type http2 from 'node:http2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { h1Trial, h2Session, h2Trial, type Leave } from './clients';
+import { h1Trial, h2Session, h2Trial } from './clients';
 import { type Holdings, holdings, releasedTo, trackUnhandled, waitFor } from './env';
 import { random, runSeed } from './random';
 import { errorLines, type Served, serve } from './server';
 import {
   BODY_TYPES,
   type BodyType,
-  EVENT_STREAMS,
   HELD_FROM_CREATION,
   type Plan,
   type Probe,
