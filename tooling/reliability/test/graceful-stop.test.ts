@@ -226,6 +226,8 @@ describe.each(PROTOCOLS)('graceful stop under load over $name', ({ http2 }) => {
     }
     // Endless bodies were aborted when the grace period ran out; their finally ran.
     for (const r of await Promise.all(endlessReplies)) expect(r.complete).toBe(false);
+    // An async generator's finally runs once the step it awaits settles (a tick later).
+    await waitFor(() => state.endlessFinally === ENDLESS, 'the endless generators to finish', 2000);
     expect(state.endlessFinally).toBe(ENDLESS);
     expect(took).toBeGreaterThanOrEqual(GRACE_MS - 50);
     expect(took).toBeLessThan(GRACE_MS + 3000);
