@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { detectAffinity } from './harness/affinity';
+import { type Affinity, detectAffinity } from './harness/affinity';
 import type { BenchContext } from './harness/context';
 import { hasWrk } from './harness/load';
 import { fmt, type ScenarioResult, scenarioMarkdown } from './harness/results';
@@ -40,16 +40,21 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const affinity = detectAffinity(!options.pin);
+  // Once re-run pinned (below), this process sees only the load cores, so the
+  // affinity found before pinning comes in the environment.
+  const inherited = process.env.PLINTH_BENCH_AFFINITY;
+  const affinity: Affinity = inherited
+    ? (JSON.parse(inherited) as Affinity)
+    : detectAffinity(!options.pin);
   // The orchestrator and the in-process clients belong on the load cores, away
   // from the servers: re-run this program pinned there.
-  if (affinity.pinning && process.env.PLINTH_BENCH_PINNED !== '1') {
+  if (affinity.pinning && inherited === undefined) {
     const r = spawnSync(
       'taskset',
       ['-c', affinity.loadCpus!, process.execPath, ...process.execArgv, ...process.argv.slice(1)],
       {
         stdio: 'inherit',
-        env: { ...process.env, PLINTH_BENCH_PINNED: '1' },
+        env: { ...process.env, PLINTH_BENCH_AFFINITY: JSON.stringify(affinity) },
       },
     );
     return r.status ?? 1;
