@@ -9,7 +9,7 @@ import type { BenchContext } from './harness/context';
 import { hasWrk } from './harness/load';
 import { fmt, type ScenarioResult, scenarioMarkdown } from './harness/results';
 import { parseOptions, USAGE } from './options';
-import { verdictsMarkdown } from './report';
+import { summaryMarkdown, verdictsMarkdown } from './report';
 import { abortScenario } from './scenarios/abort';
 import { createBigFile, fileScenario } from './scenarios/file';
 import { helloScenario } from './scenarios/hello';
@@ -116,6 +116,14 @@ async function main(): Promise<number> {
     '## Plinth targets',
     '',
     verdictsMarkdown(results),
+    '',
+    '## Summary',
+    '',
+    "Ratios to node:http of the same round (median over rounds; for times, node's time / the target's, so higher is",
+    'faster; for p99 and RSS, lower is better). Scenario 1 from wrk when installed. 5a, 5b: MiB held for one slow',
+    'client at the end (bounded when flat); 6: descriptors, handles, producers, SSE registrations and sockets left.',
+    '',
+    summaryMarkdown(results),
     '',
     '## Scenarios',
     '',

@@ -223,3 +223,150 @@ export function verdictsMarkdown(results: readonly ScenarioResult[]): string {
   );
   return ['| # | target | measured | verdict |', '|---|---|---|---|', ...rows].join('\n');
 }
+
+interface SummaryRow {
+  readonly label: string;
+  readonly scenario: number;
+  /** Picks the table among the scenario's. */
+  readonly table: (tables: readonly ResultTable[]) => ResultTable | undefined;
+  readonly metric: string;
+  /** 'ratio': median of per-round ratios to node:http; 'value': median value. */
+  readonly show: 'ratio' | 'value';
+  readonly digits?: number;
+}
+
+const byTitle =
+  (...parts: string[]) =>
+  (tables: readonly ResultTable[]): ResultTable | undefined =>
+    // wrk first (autocannon can saturate before the servers on 2 cores), else autocannon.
+    tables.find((t) => parts.every((p) => t.title.includes(p)) && t.title.includes('wrk')) ??
+    tables.find((t) => parts.every((p) => t.title.includes(p)));
+
+const SUMMARY: readonly SummaryRow[] = [
+  {
+    label: '1 JSON req/s, pipelined',
+    scenario: 1,
+    table: byTitle('pipelined, -c 100 -p 10'),
+    metric: 'rps',
+    show: 'ratio',
+  },
+  {
+    label: '1 JSON req/s, not pipelined',
+    scenario: 1,
+    table: byTitle('not pipelined'),
+    metric: 'rps',
+    show: 'ratio',
+  },
+  {
+    label: '2 file MiB/s, 1 connection',
+    scenario: 2,
+    table: (t) => t[0],
+    metric: 'mibs',
+    show: 'ratio',
+  },
+  {
+    label: '2 file, peak RSS with 10 connections',
+    scenario: 2,
+    table: (t) => t[0],
+    metric: 'rss10',
+    show: 'ratio',
+  },
+  {
+    label: '3 sequence as JSON array, speed',
+    scenario: 3,
+    table: (t) => t[0],
+    metric: 'ttlb',
+    show: 'ratio',
+  },
+  {
+    label: '3 sequence as NDJSON, speed',
+    scenario: 3,
+    table: (t) => t[1],
+    metric: 'ttlb',
+    show: 'ratio',
+  },
+  {
+    label: '4 SSE fan-out p99 latency',
+    scenario: 4,
+    table: (t) => t[0],
+    metric: 'p99',
+    show: 'ratio',
+  },
+  {
+    label: '4 SSE RSS per connection',
+    scenario: 4,
+    table: (t) => t[0],
+    metric: 'rssPerConn',
+    show: 'ratio',
+  },
+  {
+    label: '5a slow reader, MiB in flight',
+    scenario: 5,
+    table: (t) => t[0],
+    metric: 'inflight',
+    show: 'value',
+    digits: 1,
+  },
+  {
+    label: '5b slow SSE client, MiB held',
+    scenario: 5,
+    table: (t) => t[1],
+    metric: 'held',
+    show: 'value',
+    digits: 1,
+  },
+  {
+    label: '6 leaks after aborts',
+    scenario: 6,
+    table: (t) => t[0],
+    metric: 'leaks',
+    show: 'value',
+  },
+];
+
+const SUMMARY_TARGETS = ['node', 'plinth', 'fastify', 'hono', 'koa', 'express'];
+
+function leakCount(t: TargetResult): number {
+  const max = (key: string): number => Math.max(0, summarise(t.values[key] ?? []).max);
+  return max('fds') + max('handles') + max('producers') + max('sse') + max('sockets');
+}
+
+/**
+ * One table for a README: for each scenario's headline figure, every framework as a
+ * ratio to node:http (median of per-round ratios; speed for times) or as a value.
+ * @internal
+ */
+export function summaryMarkdown(results: readonly ScenarioResult[]): string {
+  const labels: Record<string, string> = {
+    node: 'node:http',
+    plinth: 'Plinth',
+    fastify: 'Fastify',
+    hono: 'Hono',
+    koa: 'Koa',
+    express: 'Express',
+  };
+  const lines = [
+    `| scenario | ${SUMMARY_TARGETS.map((id) => labels[id]).join(' | ')} |`,
+    `|---|${SUMMARY_TARGETS.map(() => '---:').join('|')}|`,
+  ];
+  for (const row of SUMMARY) {
+    const result = results.find((r) => r.id === row.scenario);
+    const table = result && row.table(result.tables);
+    if (!table) continue;
+    const cells = SUMMARY_TARGETS.map((id) => {
+      const target = find(table, id);
+      if (!target) return '–';
+      if (row.metric === 'leaks') {
+        if (summarise(target.values.fds ?? []).n === 0) return '–';
+        const n = leakCount(target);
+        return n === 0 ? 'none' : fmt(n);
+      }
+      if (row.show === 'value') return fmt(med(target, row.metric), row.digits ?? 0);
+      if (id === table.baseline) return '1x';
+      const r = ratio(table, id, row.metric);
+      return r && r.n > 0 ? x(r.median) : '–';
+    });
+    lines.push(`| ${row.label} | ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
