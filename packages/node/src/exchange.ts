@@ -97,6 +97,9 @@ export class Exchange implements Responder {
   /** The last pending low-level write, so writes go out in order. */
   tail: Promise<void> | undefined = undefined;
   onClose: (() => void) | undefined = undefined;
+  /** Links of the server's list of exchanges not yet closed (see LiveList). */
+  livePrev: Exchange | undefined = undefined;
+  liveNext: Exchange | undefined = undefined;
 
   constructor(req: NodeRequest, res: NodeResponse, shared: Shared) {
     this.req = req;

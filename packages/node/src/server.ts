@@ -5,6 +5,7 @@ import net, { type AddressInfo, type Socket } from 'node:net';
 import { NodeAdapterError } from './errors';
 import type { Exchange } from './exchange';
 import { describeValue } from './internal/describe';
+import { LiveList } from './internal/live';
 import { abortReason } from './internal/reasons';
 import { handle, makeShared, type PlinthListener } from './listener';
 import type { ServerOptions, Service } from './options';
@@ -126,8 +127,8 @@ export function createServer(service: Service, options: ServerOptions = {}): Pli
   const keepAliveTimeout = checkNumber('keepAliveTimeout', opts.keepAliveTimeout, 72_000);
   const maxHeaderSize = checkNumber('maxHeaderSize', opts.maxHeaderSize, 16_384);
   const defaultGrace = checkNumber('stopGraceMs', opts.stopGraceMs, 10_000);
-  const live = new Set<Exchange>();
-  const shared = makeShared(fn, service, opts, live as Set<unknown>);
+  const live = new LiveList<Exchange>();
+  const shared = makeShared(fn, service, opts, live);
   const listener: PlinthListener = (req, res) => handle(shared, req, res, undefined);
   const isH2 = opts.http2 === true;
   const secure = opts.tls !== undefined;
@@ -231,12 +232,12 @@ export function createServer(service: Service, options: ServerOptions = {}): Pli
       }
       const closeIdle = (): void => {
         const busy = new Set<unknown>();
-        for (const exchange of live) busy.add(exchange.req.socket);
+        for (const exchange of live.toArray()) busy.add(exchange.req.socket);
         for (const socket of httpSockets) if (!busy.has(socket)) socket.destroy();
       };
       closeIdle();
       for (const session of sessions) session.close();
-      for (const exchange of live) if (exchange.lowLevel) exchange.stopSignal();
+      for (const exchange of live.toArray()) if (exchange.lowLevel) exchange.stopSignal();
       if (live.size !== 0) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, graceMs);
@@ -252,7 +253,7 @@ export function createServer(service: Service, options: ServerOptions = {}): Pli
       shared.onClosed = undefined;
       if (live.size !== 0) {
         shared.logger.info({ responses: live.size }, 'stop: aborting responses still in flight');
-        for (const exchange of [...live]) {
+        for (const exchange of live.toArray()) {
           exchange.abortWith(abortReason('server-stop'), true);
         }
       }

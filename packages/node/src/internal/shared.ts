@@ -1,5 +1,7 @@
 import type { Interceptor } from '@plinth/interceptor';
+import type { Exchange } from '../exchange';
 import type { Logger } from '../logger';
+import type { LiveList } from './live';
 
 /**
  * What every exchange of one listener shares.
@@ -10,12 +12,10 @@ export interface Shared {
   readonly logger: Logger;
   readonly bodyLimit: number;
   /** The exchanges not yet closed; kept by `createServer` for `stop()`. */
-  readonly live: Set<unknown> | undefined;
+  readonly live: LiveList<Exchange> | undefined;
   /** Errors already logged, so that each is logged once. */
   readonly logged: WeakSet<object>;
   stopping: boolean;
   /** Called when an exchange closes while the server stops. */
   onClosed: (() => void) | undefined;
-  /** Logs a chain that rejected although the stylobate handles errors (a bug of the adapter). */
-  onChainError: (error: unknown) => void;
 }
