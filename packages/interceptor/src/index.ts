@@ -2,14 +2,16 @@
 
 // Changing a chain from inside (or before) it
 export { addObserver, enqueue, terminate, terminateWhen, withError } from './context';
-export type { InterceptorErrorOptions } from './error';
 // Errors
+export type { InterceptorErrorOptions } from './error';
 export { InterceptorError } from './error';
-// Running a chain
+// Running a chain, resolving a promise every time
 export { execute } from './execute';
 // Building interceptors
 export { interceptor } from './interceptor';
+// Running a chain on a hot path: the context itself when every stage was synchronous
 export { run } from './run';
+// The types of interceptors, stages and observers
 export type {
   Handler,
   Interceptor,
