@@ -77,7 +77,10 @@ function reference(queryString: string): Decoded {
         : [...(Array.isArray(previous) ? previous : [previous]), value],
     );
   }
-  return { kind: 'ok', entries: [...out] };
+  // In the order a JavaScript object lists its keys (integer-like keys first).
+  const ordered: Record<string, string | string[]> = Object.create(null);
+  for (const [key, value] of out) ordered[key] = value;
+  return { kind: 'ok', entries: Object.entries(ordered) };
 }
 
 const prototypeNames = (): string[] => Object.getOwnPropertyNames(Object.prototype).sort();
@@ -274,7 +277,7 @@ describe('query strings', () => {
         const r = await rawRequest(served.port, wire(target));
         checkAnswer(target, r);
         if (r.headers['content-type'] === undefined && r.status === 400) return; // Node's own 400
-        const expected = reference(wire(query) === query ? query : query);
+        const expected = reference(query);
         if (expected.kind === 'malformed') {
           expect(r.status, target).toBe(400);
           expect(r.body.toString()).toMatch(/malformed query string/);

@@ -108,7 +108,8 @@ function disconnectTrials(h2: boolean): void {
           while (failure === undefined && next < plans.length) {
             const p = plans[next++]!;
             if (h2 && (session === undefined || used++ >= 50)) {
-              session?.close();
+              // Every trial on it has settled: nothing is left to end cleanly.
+              session?.destroy();
               session = h2Session(served.port);
               used = 1;
             }
@@ -129,8 +130,7 @@ function disconnectTrials(h2: boolean): void {
         } catch (error) {
           failure ??= error;
         } finally {
-          if (failure === undefined) session?.close();
-          else session?.destroy();
+          session?.destroy();
         }
       };
       // Every worker stops after its current trial once one failed, so nothing of a
