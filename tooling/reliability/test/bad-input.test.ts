@@ -277,6 +277,11 @@ describe('query strings', () => {
         const r = await rawRequest(served.port, wire(target));
         checkAnswer(target, r);
         if (r.headers['content-type'] === undefined && r.status === 400) return; // Node's own 400
+        // A space, a control character or a raw non-ASCII byte is not part of a valid
+        // target: Node may refuse it, or cut the target there (`GET /echo?= HTTP/1.1`
+        // with two spaces is read as `/echo?=`). Never a 5xx (checked above); the
+        // decoding is compared for the targets a client may send.
+        if (!/^[\x21-\x7e]*$/.test(query)) return;
         const expected = reference(query);
         if (expected.kind === 'malformed') {
           expect(r.status, target).toBe(400);
