@@ -140,116 +140,123 @@ export async function slowReaderScenario(ctx: BenchContext): Promise<ScenarioRes
   const samples = new Map<Kind, Map<string, Sample[][]>>(
     kinds.map((k) => [k, new Map(targets.map((t) => [t.id, []]))]),
   );
-  for (let round = 0; round < options.rounds; round++) {
-    // Every target and both kinds at once, each in its own fresh server: the readers
-    // are idle by design, and a server that keeps producing shows it in its own
-    // counters whatever the others do.
-    const servers = new Map<Kind, Map<string, ServerProcess>>();
-    const sessions: Session[] = [];
-    let seq = 0;
-    let broadcaster: NodeJS.Timeout | undefined;
-    try {
-      for (const kind of kinds) {
-        const started = await startAll(ctx, targets, results.get(kind)!);
-        servers.set(kind, started);
-        for (const target of targets) {
-          if (started.has(target.id)) {
-            await ensureLive(ctx, target, started, results.get(kind)!.get(target.id)!, round);
+  // Every target and both kinds at once, each in its own server: the readers are
+  // idle by design, and a server that keeps producing shows it in its own counters
+  // whatever the others do. The servers serve every round (a round's client leaves
+  // before the next; what it held is freed, and growth is taken from each round's
+  // start).
+  const servers = new Map<Kind, Map<string, ServerProcess>>();
+  for (const kind of kinds) servers.set(kind, await startAll(ctx, targets, results.get(kind)!));
+  try {
+    for (let round = 0; round < options.rounds; round++) {
+      const sessions: Session[] = [];
+      let seq = 0;
+      let broadcaster: NodeJS.Timeout | undefined;
+      try {
+        for (const kind of kinds) {
+          const running = servers.get(kind)!;
+          for (const target of targets) {
+            if (running.has(target.id)) {
+              await ensureLive(ctx, target, running, results.get(kind)!.get(target.id)!, round);
+            }
           }
         }
-      }
-      for (const kind of kinds) {
-        for (const target of targets) {
-          const server = servers.get(kind)?.get(target.id);
-          if (!server) continue;
-          const s = await server.stats(true);
-          const reader = new SlowReader(
-            server.port,
-            kind === 'sse' ? '/sse' : '/stream',
-            options.slowRate,
-          );
-          sessions.push({
-            kind,
-            target,
-            server,
-            reader,
-            base: { rss: s.rss, heap: s.heapUsed + s.arrayBuffers, produced: s.produced },
-            samples: [],
-            busy: false,
-            broadcasts: 0,
-          });
-        }
-      }
-      // Let the SSE clients connect before the first event.
-      await delay(300);
-      broadcaster = setInterval(() => {
-        seq++;
-        for (const session of sessions) {
-          if (session.kind !== 'sse' || session.busy || !session.server.alive) continue;
-          session.busy = true;
-          session.server.broadcast(seq, EVENT_PAD).then(
-            () => {
-              session.busy = false;
-              session.broadcasts++;
-            },
-            () => {
-              session.busy = false;
-            },
-          );
-        }
-      }, BROADCAST_MS);
-      const t0 = performance.now();
-      for (const t of times) {
-        const wait = t0 + t * 1000 - performance.now();
-        if (wait > 0) await delay(wait);
-        for (const session of sessions) {
-          if (!session.server.alive) continue;
-          if (session.kind === 'sse') {
-            // After a GC: what the server really holds for the slow client.
-            const s = await session.server.stats(true);
-            session.samples.push({
-              t,
-              rss: s.rss,
-              inflight: s.heapUsed + s.arrayBuffers - session.base.heap,
+        for (const kind of kinds) {
+          for (const target of targets) {
+            const server = servers.get(kind)?.get(target.id);
+            if (!server) continue;
+            const s = await server.stats(true);
+            const reader = new SlowReader(
+              server.port,
+              kind === 'sse' ? '/sse' : '/stream',
+              options.slowRate,
+            );
+            sessions.push({
+              kind,
+              target,
+              server,
+              reader,
+              base: { rss: s.rss, heap: s.heapUsed + s.arrayBuffers, produced: s.produced },
+              samples: [],
+              busy: false,
+              broadcasts: 0,
             });
-          } else {
-            const s = await session.server.stats();
-            const made = s.produced - session.base.produced;
-            session.samples.push({ t, rss: s.rss, inflight: made - session.reader.received });
           }
         }
-      }
-      clearInterval(broadcaster);
-      broadcaster = undefined;
-      for (const session of sessions) {
-        const result = results.get(session.kind)!.get(session.target.id)!;
-        samples.get(session.kind)!.get(session.target.id)![round] = session.samples;
-        const list = session.samples;
-        const end = list[list.length - 1];
-        // Growth over the last third tells a bound (flat by then) from a leak (still rising).
-        const mid = list[Math.floor(((list.length - 1) * 2) / 3)];
-        if (!end || !mid || !session.server.alive) {
-          result.notes.push(`round ${round + 1}: the server died`);
-          continue;
+        // Let the SSE clients connect before the first event.
+        await delay(300);
+        broadcaster = setInterval(() => {
+          seq++;
+          for (const session of sessions) {
+            if (session.kind !== 'sse' || session.busy || !session.server.alive) continue;
+            session.busy = true;
+            session.server.broadcast(seq, EVENT_PAD).then(
+              () => {
+                session.busy = false;
+                session.broadcasts++;
+              },
+              () => {
+                session.busy = false;
+              },
+            );
+          }
+        }, BROADCAST_MS);
+        const t0 = performance.now();
+        for (const t of times) {
+          const wait = t0 + t * 1000 - performance.now();
+          if (wait > 0) await delay(wait);
+          for (const session of sessions) {
+            if (!session.server.alive) continue;
+            if (session.kind === 'sse') {
+              // After a GC: what the server really holds for the slow client.
+              const s = await session.server.stats(true);
+              session.samples.push({
+                t,
+                rss: s.rss,
+                inflight: s.heapUsed + s.arrayBuffers - session.base.heap,
+              });
+            } else {
+              const s = await session.server.stats();
+              const made = s.produced - session.base.produced;
+              session.samples.push({ t, rss: s.rss, inflight: made - session.reader.received });
+            }
+          }
         }
-        const last = await session.server.stats();
-        record(result, session.kind === 'sse' ? 'held' : 'inflight', round, end.inflight / MiB);
-        record(result, 'lateGrowth', round, (end.inflight - mid.inflight) / MiB);
-        record(result, 'userland', round, last.socketBuffered / MiB);
-        record(result, 'rssGrowth', round, (end.rss - session.base.rss) / MiB);
-        record(result, 'rssMax', round, Math.max(...list.map((s) => s.rss)) / MiB);
-        record(result, 'subscribed', round, last.sseClients ?? Number.NaN);
-        record(result, 'delivered', round, session.reader.received / MiB);
-        record(result, 'events', round, session.broadcasts);
-        ctx.log(
-          `  round ${round + 1} ${session.kind} ${result.label}: in flight ${(end.inflight / MiB).toFixed(1)} MiB, RSS ${(end.rss / MiB).toFixed(0)} MiB`,
-        );
+        clearInterval(broadcaster);
+        broadcaster = undefined;
+        for (const session of sessions) {
+          const result = results.get(session.kind)!.get(session.target.id)!;
+          samples.get(session.kind)!.get(session.target.id)![round] = session.samples;
+          const list = session.samples;
+          const end = list[list.length - 1];
+          // Growth over the last third tells a bound (flat by then) from a leak (still rising).
+          const mid = list[Math.floor(((list.length - 1) * 2) / 3)];
+          if (!end || !mid || !session.server.alive) {
+            result.notes.push(`round ${round + 1}: the server died`);
+            continue;
+          }
+          const last = await session.server.stats();
+          record(result, session.kind === 'sse' ? 'held' : 'inflight', round, end.inflight / MiB);
+          record(result, 'lateGrowth', round, (end.inflight - mid.inflight) / MiB);
+          record(result, 'userland', round, last.socketBuffered / MiB);
+          record(result, 'rssGrowth', round, (end.rss - session.base.rss) / MiB);
+          record(result, 'rssMax', round, Math.max(...list.map((s) => s.rss)) / MiB);
+          record(result, 'subscribed', round, last.sseClients ?? Number.NaN);
+          record(result, 'delivered', round, session.reader.received / MiB);
+          record(result, 'events', round, session.broadcasts);
+          ctx.log(
+            `  round ${round + 1} ${session.kind} ${result.label}: in flight ${(end.inflight / MiB).toFixed(1)} MiB, RSS ${(end.rss / MiB).toFixed(0)} MiB`,
+          );
+        }
+      } finally {
+        if (broadcaster) clearInterval(broadcaster);
+        for (const session of sessions) session.reader.close();
       }
-    } finally {
-      if (broadcaster) clearInterval(broadcaster);
-      for (const session of sessions) session.reader.close();
-      for (const started of servers.values()) await stopAll(started);
+      // Let the servers notice the readers left and free what they held.
+      await delay(300);
     }
+  } finally {
+    for (const running of servers.values()) await stopAll(running);
   }
   const series = (kind: Kind, title: string, pick: (s: Sample) => number): SeriesTable => ({
     title,
@@ -285,7 +292,7 @@ export async function slowReaderScenario(ctx: BenchContext): Promise<ScenarioRes
     title: 'Slow reader',
     description:
       `Each client reads at most ${options.slowRate / 1024} KiB per second for ${seconds} s, paused in between; every ` +
-      `target and both variants at once, fresh servers each round, ${options.rounds} rounds; series are medians over rounds. ` +
+      `target and both variants at once (one server each, serving every round), ${options.rounds} rounds; series are medians over rounds. ` +
       '5a: an endless stream of 64 KiB chunks (fresh buffers, from a generator). "Produced − received" is what the ' +
       "generator made minus what the client read: the bytes held anywhere between them (server buffers, both kernels' " +
       'socket buffers, ~4-6 MiB on loopback). Idioms: node:http and Express pipeline(Readable.from(gen), res), Plinth ' +
