@@ -1,17 +1,24 @@
 // Hello-world JSON over loopback: a bare node:http handler against @plinth/node
 // (requestListener on node:http, and createServer with 0 and 10 application
 // interceptors). Each server runs in its own process; autocannon loads it from
-// another; rounds are interleaved (the order rotates). Reports requests/s and the
-// server process's CPU time per request, with ratios to node:http.
+// another. Reports requests/s and the server process's CPU time per request.
+//
+// A shared machine's load changes from second to second, and V8 settles on
+// different code and heap sizes in each process. So: several sessions, each with a
+// fresh process per server; in each session, short interleaved rounds whose order
+// rotates; each round compares every server with the bare one measured in the same
+// round, and the figures are medians of those per-round ratios.
 //
 //   pnpm --filter @plinth/node bench
-//   ROUNDS=5 DURATION=10 CONNECTIONS=50 PIPELINING=1 node bench/run.mjs
+//   SESSIONS=3 ROUNDS=4 DURATION=3 CONNECTIONS=50 PIPELINING=1 node bench/run.mjs
 import { execFile, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
 
-const ROUNDS = Number(process.env.ROUNDS ?? 6);
-const DURATION = Number(process.env.DURATION ?? 5);
+const SESSIONS = Number(process.env.SESSIONS ?? 3);
+const ROUNDS = Number(process.env.ROUNDS ?? 4);
+const DURATION = Number(process.env.DURATION ?? 3);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
 const PIPELINING = Number(process.env.PIPELINING ?? 1);
 const WARMUP = Number(process.env.WARMUP ?? 2);
@@ -71,35 +78,55 @@ async function load(server, seconds) {
   return { rps: requests / seconds, cpuPerRequest: used / requests };
 }
 
-const servers = new Map();
-for (const [kind] of TARGETS) servers.set(kind, await start(kind));
-for (const [kind] of TARGETS) await load(servers.get(kind), WARMUP);
-const results = new Map(TARGETS.map(([kind]) => [kind, []]));
-for (let round = 0; round < ROUNDS; round++) {
-  for (let i = 0; i < TARGETS.length; i++) {
-    const [kind] = TARGETS[(i + round) % TARGETS.length];
-    results.get(kind).push(await load(servers.get(kind), DURATION));
-  }
-  process.stderr.write(`round ${round + 1}/${ROUNDS} done\n`);
-}
-for (const { child } of servers.values()) child.send('stop');
-
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
-const rps = (kind) => median(results.get(kind).map((r) => r.rps));
-const cpu = (kind) => median(results.get(kind).map((r) => r.cpuPerRequest));
+const quartiles = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (q) => s[Math.min(s.length - 1, Math.max(0, Math.round(q * (s.length - 1))))];
+  return [at(0.25), at(0.75)];
+};
+
+const loadBefore = loadavg()[0];
+// rounds[r] = Map(kind -> { rps, cpuPerRequest })
+const rounds = [];
+let turn = 0;
+for (let session = 0; session < SESSIONS; session++) {
+  const servers = new Map();
+  for (const [kind] of TARGETS) servers.set(kind, await start(kind));
+  for (const [kind] of TARGETS) await load(servers.get(kind), WARMUP);
+  for (let round = 0; round < ROUNDS; round++, turn++) {
+    const results = new Map();
+    for (let i = 0; i < TARGETS.length; i++) {
+      const [kind] = TARGETS[(i + turn) % TARGETS.length];
+      results.set(kind, await load(servers.get(kind), DURATION));
+    }
+    rounds.push(results);
+    process.stderr.write(`session ${session + 1}/${SESSIONS}, round ${round + 1}/${ROUNDS} done\n`);
+  }
+  for (const { child } of servers.values()) {
+    child.send('stop');
+    await once(child, 'exit');
+  }
+}
+const loadAfter = loadavg()[0];
+
 console.log(
-  `Node ${process.version}, ${ROUNDS} interleaved rounds of ${DURATION} s, autocannon -c ${CONNECTIONS} -p ${PIPELINING}, one process per server\n`,
+  `Node ${process.version}; ${SESSIONS} sessions (fresh processes) x ${ROUNDS} interleaved rounds of ${DURATION} s; autocannon -c ${CONNECTIONS} -p ${PIPELINING} in its own process; load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after\n`,
 );
 console.log(
-  '| server | requests/s (median) | vs node:http | server CPU µs/request (median) | requests per CPU-second vs node:http |',
+  '| server | requests/s (median) | requests/s vs node:http (median of per-round ratios) | server CPU µs/request (median) | requests per CPU-second vs node:http (median, quartiles) |',
 );
 console.log('|---|---:|---:|---:|---:|');
 for (const [kind, name] of TARGETS) {
+  const rps = rounds.map((r) => r.get(kind).rps);
+  const cpu = rounds.map((r) => r.get(kind).cpuPerRequest);
+  const rpsRatio = rounds.map((r) => r.get(kind).rps / r.get('bare').rps);
+  const cpuRatio = rounds.map((r) => r.get('bare').cpuPerRequest / r.get(kind).cpuPerRequest);
+  const [q1, q3] = quartiles(cpuRatio);
   console.log(
-    `| ${name} | ${Math.round(rps(kind))} | ${(rps(kind) / rps('bare')).toFixed(3)}x | ${cpu(kind).toFixed(1)} | ${(cpu('bare') / cpu(kind)).toFixed(3)}x |`,
+    `| ${name} | ${Math.round(median(rps))} | ${median(rpsRatio).toFixed(3)}x | ${median(cpu).toFixed(1)} | ${median(cpuRatio).toFixed(3)}x (${q1.toFixed(2)}–${q3.toFixed(2)}) |`,
   );
 }

@@ -83,6 +83,27 @@ export function makeShared(
   };
 }
 
+/**
+ * Makes the context of a request: `{ request, [RESPONDER] }`, a plain object
+ * (its prototype is `Object.prototype`, its constructor `Object`). Built by a
+ * constructor rather than an object literal because V8 then sizes the object for
+ * the properties the chain adds to every context (its state, `response`), so they
+ * are stored in the object itself; a literal has room for its own two properties
+ * only, and each context would allocate a separate property array for the others.
+ */
+const RequestContext = function RequestContext(
+  this: Record<PropertyKey, unknown>,
+  request: NodeHttpRequest,
+  exchange: Exchange,
+): void {
+  this.request = request;
+  this[RESPONDER] = exchange;
+} as unknown as new (
+  request: NodeHttpRequest,
+  exchange: Exchange,
+) => HttpContext;
+RequestContext.prototype = Object.prototype;
+
 function chainFailed(this: Exchange, error: unknown): void {
   // Only reached when the stylobate itself could not answer (it handles everything else).
   this.fail(error);
@@ -101,7 +122,7 @@ export function handle(
 ): void {
   const exchange = new Exchange(req, res, shared);
   if (next !== undefined) exchange.next = next;
-  const ctx: HttpContext = { request: new NodeHttpRequest(exchange), [RESPONDER]: exchange };
+  const ctx = new RequestContext(new NodeHttpRequest(exchange), exchange);
   exchange.ctx = ctx;
   // Tracked until the response closes (not just ends): stop() must not destroy a
   // connection still flushing a body written in one piece.
