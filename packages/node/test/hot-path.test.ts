@@ -3,7 +3,7 @@
 // synchronous callbacks pays no promise or microtask per callback).
 import { createHook } from 'node:async_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type PlinthServer, responseFor } from '../src/index';
+import { type PlinthServer, RESPONDER, responseFor } from '../src/index';
 import { expectNoErrorLogs, serve } from './helpers';
 
 const hello = () => ({ status: 200, body: { hello: 'world' } });
@@ -77,6 +77,29 @@ describe('the synchronous hot path', () => {
     expect(response.status).toBe(200);
     expect(counts.requests).toBe(1);
     expect(counts.promises).toBeGreaterThan(0);
+    expectNoErrorLogs(logger);
+  });
+
+  it('gives every request a plain-object context that a spread copy carries on', async () => {
+    const seen: unknown[] = [];
+    const { server, logger } = await serve([
+      {
+        name: 'inspect',
+        enter: (ctx: Record<PropertyKey, unknown>) => {
+          seen.push(
+            Object.getPrototypeOf(ctx) === Object.prototype,
+            ctx.constructor === Object,
+            Object.keys(ctx).join(','),
+            typeof ctx[RESPONDER],
+          );
+          return { ...ctx, response: { status: 200, body: 'copied' } };
+        },
+      },
+    ]);
+    servers.push(server);
+    const response = await responseFor(server, 'GET', '/');
+    expect(response.body).toBe('copied');
+    expect(seen).toEqual([true, true, 'request', 'object']);
     expectNoErrorLogs(logger);
   });
 });
