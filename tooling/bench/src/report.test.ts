@@ -86,3 +86,30 @@ describe('summaryMarkdown', () => {
     expect(md).toContain('| 6 leaks after aborts | none | none | – | – | 336 | – |');
   });
 });
+
+describe('the SSE verdict', () => {
+  it('compares with the best framework, and shows node:http beside it', () => {
+    const sse: ScenarioResult = {
+      ...file,
+      id: 4,
+      tables: [
+        {
+          title: 'SSE',
+          baseline: 'node',
+          metrics: [],
+          targets: [
+            target('node', { p99: [40, 40, 40] }),
+            target('plinth', { p99: [50, 55, 52] }),
+            target('koa', { p99: [50, 50, 50] }),
+            target('hono', { p99: [90, 90, 90] }),
+          ],
+        },
+      ],
+    };
+    const [v] = verdicts([sse]);
+    expect(v?.met).toBe(false);
+    expect(v?.measured).toBe(
+      'Plinth 52.0 ms; best peer koa 50.0 ms (4% slower); node:http 40.0 ms',
+    );
+  });
+});
