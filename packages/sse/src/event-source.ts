@@ -84,8 +84,8 @@ export function eventSource(source: EventSourceInput, options?: EventSourceOptio
 
 /**
  * A complete event-stream response for a handler: status 200, the stream headers
- * (`Cache-Control: no-cache, no-transform`, `X-Accel-Buffering: no`, and
- * `Connection: keep-alive` on HTTP/1.1) and an {@link eventSource} body that knows
+ * (`Cache-Control: no-cache, no-transform` and `X-Accel-Buffering: no`; no
+ * `Connection` header, which is the adapter's) and an {@link eventSource} body that knows
  * the request's `Last-Event-ID`.
  *
  * @example
@@ -108,7 +108,7 @@ export function eventSourceResponse(
   const lastEventId = options?.lastEventId ?? lastEventIdOf(request);
   return {
     status: 200,
-    headers: streamHeaders(request.protocol, undefined, undefined),
+    headers: streamHeaders(undefined, undefined),
     body: eventSource(source, { ...options, lastEventId }),
   };
 }

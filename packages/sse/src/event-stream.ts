@@ -56,9 +56,9 @@ const ignore = (): void => {};
 /**
  * An interceptor that turns the request into an event stream (Pedestal's
  * `start-event-stream`). Its `enter` answers 200 with `text/event-stream;
- * charset=utf-8`, `Cache-Control: no-cache, no-transform`, `X-Accel-Buffering: no`
- * (and `Connection: keep-alive` on HTTP/1.1), plus the headers already on
- * `ctx.response`, and puts them on the wire at once; then calls
+ * charset=utf-8`, `Cache-Control: no-cache, no-transform` and `X-Accel-Buffering: no`
+ * (no `Connection` header: the adapter keeps the connection alive or closes it as
+ * the request asked), plus the headers already on `ctx.response`, and puts them on the wire at once; then calls
  * `onReady(channel, ctx)` and streams what is sent on the channel.
  *
  * Like Pedestal's, the interceptor does not wait for the stream: `enter` resolves
@@ -111,7 +111,7 @@ export function eventStream<C extends HttpContext = HttpContext>(
       onClose: onClientDisconnect,
       responder,
     });
-    const headers = streamHeaders(responder?.protocol, ctx?.response?.headers, extraHeaders);
+    const headers = streamHeaders(ctx?.response?.headers, extraHeaders);
     try {
       await writeResponse(ctx, { status: 200, headers });
     } catch (error) {
