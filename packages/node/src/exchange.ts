@@ -97,6 +97,8 @@ export class Exchange implements Responder {
   /** The last pending low-level write, so writes go out in order. */
   tail: Promise<void> | undefined = undefined;
   onClose: (() => void) | undefined = undefined;
+  /** The `handlerTimeout` timer, set only for a chain that went asynchronous. */
+  timer: ReturnType<typeof setTimeout> | undefined = undefined;
   /** Links of the server's list of exchanges not yet closed (see LiveList). */
   livePrev: Exchange | undefined = undefined;
   liveNext: Exchange | undefined = undefined;
@@ -251,8 +253,8 @@ export class Exchange implements Responder {
     discard(body, undefined);
   }
 
-  /** A short text response (404, 4xx errors, 500). */
-  sendText(status: number, text: string): void {
+  /** A short text response (404, 4xx errors, 500, the 503 of `handlerTimeout`). */
+  sendText(status: number, text: string, retryAfter?: number): void {
     this.phase = 2;
     this.committed = true;
     const headers: Record<string, string | number> = {
@@ -260,6 +262,7 @@ export class Exchange implements Responder {
       'content-length': Buffer.byteLength(text),
     };
     if ((this.closeAfter || this.shared.stopping) && !this.h2) headers.connection = 'close';
+    if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
     const res = this.res as ServerResponse;
     try {
       res.writeHead(status, headers);

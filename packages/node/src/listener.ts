@@ -8,6 +8,7 @@ import { ringResponse, stylobate, terminator } from './interceptors';
 import { describeValue } from './internal/describe';
 import type { LiveList } from './internal/live';
 import type { Shared } from './internal/shared';
+import { armHandlerTimeout, chainSettled, MAX_HANDLER_TIMEOUT } from './internal/timeout';
 import { jsonLogger, type Logger } from './logger';
 import type { ListenerOptions, Service } from './options';
 import { DEFAULT_BODY_LIMIT, NodeHttpRequest } from './request';
@@ -72,10 +73,22 @@ export function makeShared(
       { code: 'invalid-argument' },
     );
   }
+  const handlerTimeout = options.handlerTimeout === undefined ? 0 : options.handlerTimeout;
+  if (
+    !Number.isSafeInteger(handlerTimeout) ||
+    handlerTimeout < 0 ||
+    handlerTimeout > MAX_HANDLER_TIMEOUT
+  ) {
+    throw new NodeAdapterError(
+      `${fn}: options.handlerTimeout must be a whole number of milliseconds from 0 (off) to ${MAX_HANDLER_TIMEOUT}, got ${describeValue(handlerTimeout)}`,
+      { code: 'invalid-argument' },
+    );
+  }
   return {
     chain: [stylobate, terminator, ringResponse, ...serviceInterceptors(fn, service)],
     logger: checkLogger(options.logger),
     bodyLimit,
+    handlerTimeout,
     live,
     logged: new WeakSet(),
     stopping: false,
@@ -105,12 +118,14 @@ const RequestContext = function RequestContext(
 RequestContext.prototype = Object.prototype;
 
 function chainFailed(this: Exchange, error: unknown): void {
+  if (this.timer !== undefined) chainSettled(this, undefined);
   // Only reached when the stylobate itself could not answer (it handles everything else).
   this.fail(error);
 }
 
-function chainDone(this: Exchange): void {
+function chainDone(this: Exchange, ctx: HttpContext): void {
   this.chainDone = true;
+  if (this.timer !== undefined) chainSettled(this, ctx);
 }
 
 /** @internal Serves one request. */
@@ -141,6 +156,7 @@ export function handle(
     });
   } else {
     done.then(chainDone.bind(exchange), chainFailed.bind(exchange));
+    if (shared.handlerTimeout !== 0) armHandlerTimeout(exchange);
   }
 }
 

@@ -16,6 +16,19 @@ export interface ListenerOptions {
    * @default 1048576 (1 MiB)
    */
   bodyLimit?: number | undefined;
+  /**
+   * How long the interceptor chain may take to start a response, in milliseconds;
+   * `0` turns the limit off. When it expires with nothing sent, the adapter answers
+   * `503` with `Retry-After: 5` (and `Connection: close` on HTTP/1.1), aborts
+   * `request.signal` with the reason `timeout`, and logs one warning naming the
+   * interceptor and stage still pending; a response the chain sets later is ignored.
+   * A response that started in time (ring-response committed its headers, or a
+   * low-level `writeResponse`) is never cut by it, however long it streams. At most
+   * 2147483647 (Node's longest timer).
+   * @default 0 (off: a long poll must not be cut silently; 30000 is a sensible value
+   * for ordinary request/response services)
+   */
+  handlerTimeout?: number | undefined;
 }
 
 /** Options of {@link createServer}. */

@@ -6,7 +6,7 @@ const MESSAGES: Record<AbortReason, string> = {
   'server-stop': 'The server is stopping',
   'body-error': 'The response body failed after the response started',
   aborted: 'The response was aborted',
-  timeout: 'A time limit of the adapter expired',
+  timeout: 'The request handler did not start a response within handlerTimeout',
 };
 
 /**

@@ -11,6 +11,8 @@ export interface Shared {
   readonly chain: readonly Interceptor[];
   readonly logger: Logger;
   readonly bodyLimit: number;
+  /** Milliseconds the chain may take to start a response; 0: no limit. */
+  readonly handlerTimeout: number;
   /** The exchanges not yet closed; kept by `createServer` for `stop()`. */
   readonly live: LiveList<Exchange> | undefined;
   /** Errors already logged, so that each is logged once. */

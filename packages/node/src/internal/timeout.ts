@@ -1,0 +1,126 @@
+import type { HttpContext } from '@plinth/writeable-body';
+import type { Exchange } from '../exchange';
+import { abortReason } from './reasons';
+
+/**
+ * The longest `handlerTimeout`: Node's timers hold at most 2^31 - 1 ms (a longer
+ * delay would fire after 1 ms).
+ * @internal
+ */
+export const MAX_HANDLER_TIMEOUT = 2_147_483_647;
+
+/**
+ * What the 503 of an expired `handlerTimeout` asks the client to wait before it
+ * tries again (`Retry-After`, seconds): long enough for a short overload to pass,
+ * short enough that a retrying client is not left idle.
+ * @internal
+ */
+export const RETRY_AFTER_SECONDS = 5;
+
+const TIMEOUT_TEXT = 'Service unavailable: the server took too long to answer';
+
+/**
+ * The chain state of `@plinth/interceptor` on a context (its registered, versioned
+ * key). Read only when a timeout fires, to name the stage the chain is waiting
+ * for: observing every stage would cost each request, this costs nothing until then.
+ */
+const CHAIN = Symbol.for('plinth.interceptor.chain/1');
+
+interface PendingStage {
+  readonly interceptor: string | undefined;
+  readonly stage: string | undefined;
+}
+
+/** The interceptor and stage a suspended chain awaits; undefined fields when unknown. */
+function pendingStage(ctx: HttpContext | undefined): PendingStage {
+  try {
+    const pending = (
+      ctx as
+        | { [CHAIN]?: { pending?: { interceptor?: { name?: unknown }; stage?: unknown } } }
+        | undefined
+    )?.[CHAIN]?.pending;
+    const name = pending?.interceptor?.name;
+    const stage = pending?.stage;
+    return {
+      interceptor: typeof name === 'string' ? name : undefined,
+      stage: typeof stage === 'string' ? stage : undefined,
+    };
+  } catch {
+    return { interceptor: undefined, stage: undefined };
+  }
+}
+
+/** Whether nothing of the response went out (what the timeout may still answer). */
+function unanswered(exchange: Exchange): boolean {
+  return (
+    exchange.reason === undefined &&
+    exchange.phase !== 2 &&
+    !exchange.committed &&
+    !exchange.lowLevel
+  );
+}
+
+/**
+ * Starts the `handlerTimeout` of a chain that did not finish synchronously. One
+ * timer, unreferenced (it never keeps the process alive), its callback a module
+ * function handed the exchange: no closure per request.
+ * @internal
+ */
+export function armHandlerTimeout(exchange: Exchange): void {
+  if (!unanswered(exchange)) return;
+  const timer = setTimeout(handlerTimedOut, exchange.shared.handlerTimeout, exchange);
+  timer.unref();
+  exchange.timer = timer;
+}
+
+/**
+ * The chain took too long and nothing was sent: answers 503, aborts the request's
+ * signal with `timeout`, logs one warning naming what the chain waits for.
+ */
+function handlerTimedOut(exchange: Exchange): void {
+  if (!unanswered(exchange)) return;
+  const ms = exchange.shared.handlerTimeout;
+  const { interceptor, stage } = pendingStage(exchange.ctx);
+  exchange.shared.logger.warn(
+    { interceptor, stage, method: exchange.req.method, url: exchange.req.url, handlerTimeout: ms },
+    `handler timed out after ${ms} ms: interceptor ${JSON.stringify(interceptor ?? '(anonymous)')} still pending in ${stage ?? 'an unknown stage'}; answered 503`,
+  );
+  // The reason first: whatever the chain tries from now on (a low-level write, a
+  // body write, the signal's listeners) sees the request ended.
+  exchange.abortWith(abortReason('timeout'), false);
+  // A ring-response body that has not written a byte yet (headers not committed)
+  // was failed with its sink above: the 503 replaces it.
+  exchange.sinkObject = undefined;
+  exchange.headers = undefined;
+  exchange.phase = 0;
+  exchange.closeAfter = true;
+  exchange.sendText(503, TIMEOUT_TEXT, RETRY_AFTER_SECONDS);
+}
+
+/**
+ * The chain settled (`ctx` when it resolved): the timer is cleared. After a
+ * timeout, the response the chain set is not sent (logged at debug) and its body
+ * is given up.
+ * @internal
+ */
+export function chainSettled(exchange: Exchange, ctx: HttpContext | undefined): void {
+  clearTimeout(exchange.timer);
+  exchange.timer = undefined;
+  if (ctx === undefined || exchange.reason?.code !== 'timeout') return;
+  const response = ctx.response as { status?: unknown; body?: unknown } | null | undefined;
+  const late = response !== null && typeof response === 'object';
+  exchange.shared.logger.debug(
+    {
+      method: exchange.req.method,
+      url: exchange.req.url,
+      status: late ? response.status : undefined,
+      reason: 'timeout',
+    },
+    late
+      ? 'the chain set a response after its handlerTimeout expired; it was not sent'
+      : 'the chain settled after its handlerTimeout expired',
+  );
+  if (late && response.body !== undefined && response.body !== null) {
+    exchange.discardBody(response.body);
+  }
+}
