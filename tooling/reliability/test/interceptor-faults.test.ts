@@ -3,12 +3,13 @@
 //
 // - throw / reject / return nothing: a 500 "Internal server error", logged once at
 //   error level naming the interceptor and the stage; nothing else is held after.
-// - never settle: @plinth/node has no option that bounds how long the chain may take
-//   to answer (see the README: `requestTimeout` is Node's HTTP/1.1 receive timeout,
-//   not a 503 for a chain that hangs). What exists is tested: the client that gives
-//   up frees the request (its signal aborts with `client-disconnect`, the connection
-//   closes, the context is garbage-collected, nothing is logged as an error), and
-//   `stop({ graceMs })` ends a hung request within the grace period.
+// - never settle: with `handlerTimeout` set, the adapter answers 503 (Retry-After,
+//   Connection: close on HTTP/1.1), the signal aborts with `timeout`, one warning names
+//   the interceptor and stage, and the request is freed (the context is
+//   garbage-collected, nothing held, nothing logged as an error). Without it (the
+//   default, off), the client that gives up frees the request (its signal aborts with
+//   `client-disconnect`), and `stop({ graceMs })` ends a hung request within the grace
+//   period.
 import { enqueue, type Interceptor, interceptor } from '@plinth/interceptor';
 import type { HttpContext } from '@plinth/writeable-body';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +26,8 @@ import {
 import { errorLines, PROTOCOLS, type Served, serve } from './support/server';
 
 const STAGES = ['enter', 'leave', 'error'] as const;
+/** The handlerTimeout of the server that answers hung chains itself. */
+const HANDLER_TIMEOUT_MS = 150;
 const FAULTS = ['throw', 'reject', 'nothing'] as const;
 type Stage = (typeof STAGES)[number];
 type Fault = (typeof FAULTS)[number] | 'never';
@@ -84,19 +87,24 @@ const dispatch: Interceptor<HttpContext> = interceptor<HttpContext>({
 
 describe.each(PROTOCOLS)('interceptor faults over $name', ({ http2 }) => {
   let served: Served;
+  let timed: Served;
   let baseline: Holdings;
   const unhandled = trackUnhandled();
 
   beforeAll(async () => {
     served = await serve([dispatch], { http2 });
+    timed = await serve([dispatch], { http2, handlerTimeout: HANDLER_TIMEOUT_MS });
     // One request first, so lazily made things are part of the baseline.
     await request(http2, served.port, '/enter/throw');
+    await request(http2, timed.port, '/enter/throw');
     baseline = holdings();
     served.logger.clear();
+    timed.logger.clear();
   });
   afterAll(async () => {
     unhandled.stop();
     await served.stop(100);
+    await timed.stop(100);
   });
 
   for (const stage of STAGES) {
@@ -145,8 +153,41 @@ describe.each(PROTOCOLS)('interceptor faults over $name', ({ http2 }) => {
     });
   }
 
-  it.todo(
-    'a request timeout option answers 503 and frees a request whose chain never settles (missing in @plinth/node: no such option; see the README)',
+  it.each(STAGES)(
+    '%s that never settles: handlerTimeout answers 503 and frees the request',
+    async (stage) => {
+      timed.logger.clear();
+      signalReasons = [];
+      const before = { hung, collected };
+      // keep-alive asked for: the Connection: close is the adapter's own.
+      const r = await request(http2, timed.port, `/${stage}/never`, {
+        headers: http2 ? {} : { connection: 'keep-alive' },
+      });
+      expect(hung).toBe(before.hung + 1);
+      expect(r.status).toBe(503);
+      expect(r.complete).toBe(true);
+      expect(r.headers['content-type']).toBe('text/plain; charset=utf-8');
+      expect(r.headers['retry-after']).toBe('5');
+      expect(r.headers.connection).toBe(http2 ? undefined : 'close');
+      expect(r.body.byteLength).toBeGreaterThan(0);
+      expect(signalReasons).toEqual(['timeout']);
+      const warnings = timed.logger.at('warn');
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]!.obj).toMatchObject({ interceptor: 'misbehaving', stage });
+      await waitFor(async () => (await timed.connections()) === 0, 'the connection to close');
+      // The hung chain holds nothing once answered: its context is garbage.
+      await waitFor(
+        async () => {
+          await collectGarbage();
+          return collected > before.collected;
+        },
+        'the hung context to be garbage-collected',
+        5000,
+      );
+      expect(errorLines(timed.logger)).toEqual([]);
+      expect(unhandled.seen).toEqual([]);
+      expect(await releasedTo(baseline, 3000)).toEqual({});
+    },
   );
 
   it('stop({ graceMs }) ends requests whose chain never settles, within the grace period', async () => {
