@@ -3,7 +3,13 @@ import { STATUS_CODES } from 'node:http';
 import { type Http2ServerRequest, type Http2ServerResponse, constants as h2 } from 'node:http2';
 import { toWriteableBody } from '@plinth/body-writer';
 import { addObserver, InterceptorError, type ObserverEvent } from '@plinth/interceptor';
-import type { HttpContext, Responder, Response, WriteableBody } from '@plinth/writeable-body';
+import {
+  type HttpContext,
+  isWriteableBody,
+  type Responder,
+  type Response,
+  type WriteableBody,
+} from '@plinth/writeable-body';
 import { NodeAdapterError } from './errors';
 import { checkStatus, type OutgoingHeaders, outgoingHeaders } from './internal/headers';
 import { isPromiseLike, noop } from './internal/promises';
@@ -31,12 +37,14 @@ function release(body: WriteableBody | undefined): void {
 }
 
 /**
- * A body that will not be written is given up: a prepared body is released, and a
- * stream the application opened is destroyed or cancelled (an fs.ReadStream holds a
- * descriptor), so HEAD, 204 and 304 leak nothing.
+ * A body that will not be written is given up: a prepared body (or a `WriteableBody`
+ * the application made) is released, and a stream the application opened is
+ * destroyed or cancelled (an fs.ReadStream holds a descriptor), so HEAD, 204, 304 and
+ * a response refused before its headers leak nothing. Every body gets exactly one of
+ * `writeBody` or this.
  */
 function discard(original: unknown, body: WriteableBody | undefined): void {
-  release(body);
+  release(body ?? (isWriteableBody(original) ? original : undefined));
   if (original === null || typeof original !== 'object') return;
   try {
     const stream = original as { destroy?: unknown; cancel?: unknown; locked?: unknown };
@@ -159,14 +167,32 @@ export class Exchange implements Responder {
    * when known), body; ends it. Returns a promise only when something is asynchronous.
    */
   send(response: Response): undefined | Promise<void> {
-    const status = checkStatus(response.status);
     const body = response.body;
-    const writeable = body === undefined || body === null ? undefined : toWriteableBody(body);
+    let status: number;
+    let writeable: WriteableBody | undefined;
+    try {
+      status = checkStatus(response.status);
+      writeable = body === undefined || body === null ? undefined : toWriteableBody(body);
+    } catch (error) {
+      // Refused before its headers: the body will never be written.
+      discard(body, undefined);
+      throw error;
+    }
     if (writeable !== undefined && typeof writeable.prepare === 'function') {
-      const prepared = writeable.prepare();
+      let prepared: void | Promise<void>;
+      try {
+        prepared = writeable.prepare();
+      } catch (error) {
+        discard(body, writeable);
+        throw error;
+      }
       if (isPromiseLike(prepared)) {
-        return Promise.resolve(prepared).then(() =>
-          this.sendPrepared(status, response.headers, writeable, body),
+        return Promise.resolve(prepared).then(
+          () => this.sendPrepared(status, response.headers, writeable, body),
+          (error: unknown) => {
+            discard(body, writeable);
+            throw error;
+          },
         );
       }
     }
@@ -194,7 +220,7 @@ export class Exchange implements Responder {
         this.closeAfter || this.shared.stopping,
       );
     } catch (error) {
-      release(body);
+      discard(original, body);
       throw error;
     }
     this.status = status;
@@ -279,9 +305,18 @@ export class Exchange implements Responder {
    * The stylobate's error stage: answers an unhandled error, or aborts the connection
    * when the response already started. Logs once.
    */
-  fail(error: unknown): void {
+  fail(error: unknown, response?: unknown): void {
     const chainError = InterceptorError.isError(error) ? error : undefined;
     const cause = chainError === undefined ? error : chainError.cause;
+    if (
+      response !== null &&
+      typeof response === 'object' &&
+      chainError?.interceptor !== 'plinth.ring-response'
+    ) {
+      // A response the chain made but failed before ring-response took it (an
+      // interceptor's leave threw): its body will never be written.
+      discard((response as Response).body, undefined);
+    }
     const fields = {
       interceptor: chainError?.interceptor,
       stage: chainError?.stage,
@@ -408,21 +443,34 @@ export class Exchange implements Responder {
   // ---- Responder: low-level streaming ---------------------------------------------
 
   async writeHead(response: Response): Promise<void> {
+    const original: unknown =
+      response !== null && typeof response === 'object' ? response.body : undefined;
     if (this.phase !== 0) {
+      discard(original, undefined);
       throw new NodeAdapterError(
         'writeResponse(ctx, response): a response was already sent for this request',
         { code: 'response-already-sent' },
       );
     }
-    if (this.reason !== undefined) throw this.reason;
+    if (this.reason !== undefined) {
+      discard(original, undefined);
+      throw this.reason;
+    }
     if (response === null || typeof response !== 'object') {
       throw new NodeAdapterError(
         `writeResponse(ctx, response): response must be an object, got ${response === null ? 'null' : typeof response}`,
         { code: 'invalid-response' },
       );
     }
-    const status = checkStatus(response.status);
-    const body = toWriteableBody(response.body);
+    let status: number;
+    let body: WriteableBody | undefined;
+    try {
+      status = checkStatus(response.status);
+      body = toWriteableBody(original);
+    } catch (error) {
+      discard(original, undefined);
+      throw error;
+    }
     this.phase = 1;
     this.lowLevel = true;
     try {
@@ -432,18 +480,18 @@ export class Exchange implements Responder {
     } catch (error) {
       this.phase = 0;
       this.lowLevel = false;
-      release(body);
+      discard(original, body);
       throw error;
     }
     if (this.reason !== undefined) {
-      release(body);
+      discard(original, body);
       throw this.reason;
     }
     this.status = status;
     this.watchLaterResponses();
     this.commit();
     (this.res as ServerResponse).flushHeaders();
-    if (body !== undefined) await this.enqueue(body);
+    if (body !== undefined) await this.enqueue(body, original);
   }
 
   writeBody(body: unknown): Promise<void> {
@@ -455,8 +503,12 @@ export class Exchange implements Responder {
         ),
       );
     }
-    if (this.reason !== undefined) return Promise.reject(this.reason);
+    if (this.reason !== undefined) {
+      discard(body, undefined);
+      return Promise.reject(this.reason);
+    }
     if (this.phase === 2 || !this.lowLevel) {
+      discard(body, undefined);
       return Promise.reject(
         new NodeAdapterError('writeResponseBody(ctx, body): the response has ended', {
           code: 'aborted',
@@ -467,16 +519,20 @@ export class Exchange implements Responder {
     try {
       writeable = toWriteableBody(body);
     } catch (error) {
+      discard(body, undefined);
       return Promise.reject(error);
     }
     if (writeable === undefined) return Promise.resolve();
-    return this.enqueue(writeable);
+    return this.enqueue(writeable, body);
   }
 
-  private enqueue(body: WriteableBody): Promise<void> {
+  /** Queues a low-level write; `original` is what the application passed (see `discard`). */
+  private enqueue(body: WriteableBody, original: unknown): Promise<void> {
     const previous = this.tail;
     const write =
-      previous === undefined ? this.writeOne(body) : previous.then(() => this.writeOne(body));
+      previous === undefined
+        ? this.writeOne(body, original)
+        : previous.then(() => this.writeOne(body, original));
     const tail = write.then(noop, noop);
     this.tail = tail;
     tail.then(() => {
@@ -485,13 +541,13 @@ export class Exchange implements Responder {
     return write;
   }
 
-  private async writeOne(body: WriteableBody): Promise<void> {
+  private async writeOne(body: WriteableBody, original: unknown): Promise<void> {
     if (this.reason !== undefined) {
-      release(body);
+      discard(original, body);
       throw this.reason;
     }
     if (this.phase === 2 || this.req.method === 'HEAD') {
-      release(body);
+      discard(original, body);
       if (this.phase === 2) {
         throw new NodeAdapterError('writeResponseBody(ctx, body): the response has ended', {
           code: 'aborted',
@@ -500,18 +556,23 @@ export class Exchange implements Responder {
       return;
     }
     const sink = this.sink;
+    let handedOver = false;
     try {
       if (typeof body.prepare === 'function') await body.prepare();
       if (this.reason !== undefined) {
-        release(body);
+        discard(original, body);
+        handedOver = true;
         throw this.reason;
       }
+      handedOver = true;
       const written = body.writeBody(sink);
       if (isPromiseLike(written)) await written;
       sink.flush();
       const waiting = sink.waiting;
       if (waiting !== undefined) await waiting;
     } catch (error) {
+      // Exactly one of writeBody or discard: a body whose prepare() failed is discarded.
+      if (!handedOver) discard(original, body);
       if (this.reason !== undefined) throw this.reason;
       this.abortWith(abortReason('body-error', error), true);
       this.logOnce(

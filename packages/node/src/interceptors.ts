@@ -31,7 +31,7 @@ function hasResponse(ctx: HttpContext): boolean {
 export const stylobate: Interceptor<HttpContext> = interceptor<HttpContext>({
   name: 'plinth.stylobate',
   error(ctx, error) {
-    exchangeOf(ctx, 'stylobate').fail(error);
+    exchangeOf(ctx, 'stylobate').fail(error, ctx.response);
     return ctx;
   },
 });
@@ -57,8 +57,15 @@ export const ringResponse: Interceptor<HttpContext> = interceptor<HttpContext>({
   name: 'plinth.ring-response',
   leave(ctx) {
     const exchange = exchangeOf(ctx, 'ring-response');
-    if (exchange.phase !== 0) return ctx;
     const response = ctx.response;
+    if (exchange.phase !== 0) {
+      // Already answered (a low-level write, a timeout): a response set now is not
+      // sent, and a stream it holds is given up.
+      if (response !== undefined && response !== null && typeof response === 'object') {
+        exchange.discardBody(response.body);
+      }
+      return ctx;
+    }
     if (exchange.reason !== undefined) {
       // The client left: nobody to answer; a stream the response holds is given up.
       if (response !== undefined && response !== null && typeof response === 'object') {
