@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ENTRY_POINTS, fresh, record, rejection, type TraceCtx, tracer } from '../test/support';
-import { addObserver, enqueue, terminate, terminateWhen, withError } from './context';
+import { addObserver, enqueue, pendingStage, terminate, terminateWhen, withError } from './context';
+import { execute } from './execute';
 import { interceptor } from './interceptor';
+import { run } from './run';
 
 describe.each(ENTRY_POINTS)('through %s', (_entry, exec) => {
   describe('enqueue', () => {
@@ -209,5 +211,54 @@ describe('bad arguments', () => {
     ['addObserver', () => addObserver(null as never, () => {})],
   ])('%s names a context that is not an object', (name, call) => {
     expect(call).toThrow(new RegExp(`^${name}\\(ctx.*the context must be an object, got`));
+  });
+});
+
+describe('pendingStage', () => {
+  it('names the interceptor and stage a suspended chain waits for, then nothing once it finished', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const ctx: Record<string, unknown> = {};
+    const slow = interceptor({
+      name: 'slow-leave',
+      leave: async (c) => {
+        await gate;
+        return c;
+      },
+    });
+    const done = execute(ctx, [slow, { name: 'sync', enter: (c: object) => c }]);
+    expect(pendingStage(ctx)).toEqual({ interceptor: 'slow-leave', stage: 'leave' });
+    release();
+    await done;
+    expect(pendingStage(ctx)).toBeUndefined();
+  });
+
+  it('is undefined for a context no chain ran on, a synchronous chain, and a non-object', () => {
+    expect(pendingStage({})).toBeUndefined();
+    const ctx = run({}, [{ name: 'sync', enter: (c: object) => c }]);
+    expect(ctx).not.toBeInstanceOf(Promise);
+    expect(pendingStage(ctx as object)).toBeUndefined();
+    expect(pendingStage(null as never)).toBeUndefined();
+  });
+
+  it('reports an anonymous interceptor as undefined', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const ctx = {};
+    const done = execute(ctx, [
+      {
+        enter: async (c: object) => {
+          await gate;
+          return c;
+        },
+      },
+    ]);
+    expect(pendingStage(ctx)).toEqual({ interceptor: undefined, stage: 'enter' });
+    release();
+    await done;
   });
 });

@@ -1,7 +1,7 @@
 import { describe } from './internal/describe';
-import { type Ctx, ERROR, stateFor } from './internal/state';
+import { CHAIN, type Ctx, DONE, ERROR, stateFor } from './internal/state';
 import { assertInterceptors } from './internal/validate';
-import type { Interceptor, Observer } from './types';
+import type { Interceptor, Observer, Stage } from './types';
 
 function assertContext(fn: string, ctx: unknown): asserts ctx is Ctx {
   if (typeof ctx !== 'object' || ctx === null) {
@@ -128,4 +128,36 @@ export function addObserver<C extends object>(ctx: C, observer: Observer<C>): C 
   s.slow = true;
   s.plain = false;
   return ctx;
+}
+
+/** What {@link pendingStage} returns: the stage a suspended chain is waiting for. */
+export interface PendingStage {
+  /** The name of the interceptor whose stage has not settled (`undefined` when it has none). */
+  readonly interceptor: string | undefined;
+  /** Its stage. */
+  readonly stage: Stage;
+}
+
+/**
+ * The interceptor and stage a chain on this context is waiting for: the last stage
+ * that returned a promise, while the chain has not finished. Meant for code outside
+ * the chain (a timeout, a diagnostic log) that must say what a slow request waits
+ * on; it costs nothing until called. `undefined` when no chain runs on the context,
+ * the chain finished, or every stage so far was synchronous.
+ *
+ * @example
+ * ```ts
+ * setTimeout(() => {
+ *   const pending = pendingStage(ctx);
+ *   if (pending) log.warn(`still waiting for ${pending.interceptor} (${pending.stage})`);
+ * }, 30_000).unref();
+ * ```
+ */
+export function pendingStage(ctx: object): PendingStage | undefined {
+  if (ctx === null || typeof ctx !== 'object') return undefined;
+  const s = (ctx as Ctx)[CHAIN];
+  const p = s?.pending;
+  if (s === undefined || p === undefined || s.phase === DONE) return undefined;
+  const name = p.interceptor.name;
+  return { interceptor: typeof name === 'string' ? name : undefined, stage: p.stage };
 }

@@ -1,7 +1,9 @@
 // @plinth/interceptor: Pedestal-style interceptor chains.
 
+// Asking a running chain what it waits for
+export type { PendingStage } from './context';
 // Changing a chain from inside (or before) it
-export { addObserver, enqueue, terminate, terminateWhen, withError } from './context';
+export { addObserver, enqueue, pendingStage, terminate, terminateWhen, withError } from './context';
 // Errors
 export type { InterceptorErrorOptions } from './error';
 export { InterceptorError } from './error';
