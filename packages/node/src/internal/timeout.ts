@@ -1,3 +1,4 @@
+import { pendingStage } from '@plinth/interceptor';
 import type { HttpContext } from '@plinth/writeable-body';
 import type { Exchange } from '../exchange';
 import { abortReason } from './reasons';
@@ -18,37 +19,6 @@ export const MAX_HANDLER_TIMEOUT = 2_147_483_647;
 export const RETRY_AFTER_SECONDS = 5;
 
 const TIMEOUT_TEXT = 'Service unavailable: the server took too long to answer';
-
-/**
- * The chain state of `@plinth/interceptor` on a context (its registered, versioned
- * key). Read only when a timeout fires, to name the stage the chain is waiting
- * for: observing every stage would cost each request, this costs nothing until then.
- */
-const CHAIN = Symbol.for('plinth.interceptor.chain/1');
-
-interface PendingStage {
-  readonly interceptor: string | undefined;
-  readonly stage: string | undefined;
-}
-
-/** The interceptor and stage a suspended chain awaits; undefined fields when unknown. */
-function pendingStage(ctx: HttpContext | undefined): PendingStage {
-  try {
-    const pending = (
-      ctx as
-        | { [CHAIN]?: { pending?: { interceptor?: { name?: unknown }; stage?: unknown } } }
-        | undefined
-    )?.[CHAIN]?.pending;
-    const name = pending?.interceptor?.name;
-    const stage = pending?.stage;
-    return {
-      interceptor: typeof name === 'string' ? name : undefined,
-      stage: typeof stage === 'string' ? stage : undefined,
-    };
-  } catch {
-    return { interceptor: undefined, stage: undefined };
-  }
-}
 
 /** Whether nothing of the response went out (what the timeout may still answer). */
 function unanswered(exchange: Exchange): boolean {
@@ -80,7 +50,9 @@ export function armHandlerTimeout(exchange: Exchange): void {
 function handlerTimedOut(exchange: Exchange): void {
   if (!unanswered(exchange)) return;
   const ms = exchange.shared.handlerTimeout;
-  const { interceptor, stage } = pendingStage(exchange.ctx);
+  const pending = exchange.ctx === undefined ? undefined : pendingStage(exchange.ctx);
+  const interceptor = pending?.interceptor;
+  const stage = pending?.stage;
   exchange.shared.logger.warn(
     { interceptor, stage, method: exchange.req.method, url: exchange.req.url, handlerTimeout: ms },
     `handler timed out after ${ms} ms: interceptor ${JSON.stringify(interceptor ?? '(anonymous)')} still pending in ${stage ?? 'an unknown stage'}; answered 503`,
