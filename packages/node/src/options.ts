@@ -82,6 +82,17 @@ export interface ServerOptions extends ListenerOptions {
    */
   keepAliveTimeout?: number | undefined;
   /**
+   * HTTP/1.1: how often Node checks every connection against `headersTimeout` and
+   * `requestTimeout`, in milliseconds. A timeout is only enforced when the check runs,
+   * so a client is cut off between the timeout and the timeout plus this interval.
+   * One timer per server; each run walks the connections still receiving a request.
+   * Node's own default is 30 s, which made `headersTimeout: 300` mean anything up to
+   * 30.3 s. At least 1.
+   * @default a quarter of the shorter of `headersTimeout` and `requestTimeout` (when
+   * not 0), between 50 and 1000 (1000 with the default timeouts)
+   */
+  connectionsCheckingInterval?: number | undefined;
+  /**
    * The largest request header block in bytes; larger is answered 431 by Node
    * (HTTP/1.1) or refused by the HTTP/2 session.
    * @default 16384

@@ -82,6 +82,18 @@ function stopConnectionChecks(server: NodeServer): void {
   }
 }
 
+/**
+ * The default of `connectionsCheckingInterval`: a quarter of the shortest timeout it
+ * enforces, so a timeout is late by at most a quarter of itself, within [50, 1000] ms.
+ */
+function checkingInterval(headersTimeout: number, requestTimeout: number): number {
+  const shortest = Math.min(
+    headersTimeout === 0 ? Number.POSITIVE_INFINITY : headersTimeout,
+    requestTimeout === 0 ? Number.POSITIVE_INFINITY : requestTimeout,
+  );
+  return Math.max(50, Math.min(1000, Math.floor(shortest / 4)));
+}
+
 function urlHost(address: string): string {
   return address.includes(':') ? `[${address}]` : address;
 }
@@ -125,6 +137,17 @@ export function createServer(service: Service, options: ServerOptions = {}): Pli
   const headersTimeout = checkNumber('headersTimeout', opts.headersTimeout, 60_000);
   const requestTimeout = checkNumber('requestTimeout', opts.requestTimeout, 0);
   const keepAliveTimeout = checkNumber('keepAliveTimeout', opts.keepAliveTimeout, 72_000);
+  const connectionsCheckingInterval = checkNumber(
+    'connectionsCheckingInterval',
+    opts.connectionsCheckingInterval,
+    checkingInterval(headersTimeout, requestTimeout),
+  );
+  if (connectionsCheckingInterval < 1 || connectionsCheckingInterval > 2_147_483_647) {
+    throw new NodeAdapterError(
+      `${fn}: options.connectionsCheckingInterval must be from 1 to 2147483647 ms, got ${connectionsCheckingInterval}`,
+      { code: 'invalid-argument' },
+    );
+  }
   const maxHeaderSize = checkNumber('maxHeaderSize', opts.maxHeaderSize, 16_384);
   const defaultGrace = checkNumber('stopGraceMs', opts.stopGraceMs, 10_000);
   const live = new LiveList<Exchange>();
@@ -155,6 +178,10 @@ export function createServer(service: Service, options: ServerOptions = {}): Pli
     h1.headersTimeout = headersTimeout;
     h1.requestTimeout = requestTimeout;
     h1.keepAliveTimeout = keepAliveTimeout;
+    // Read by Node when the server starts listening (one interval timer per server);
+    // off the per-request path.
+    (h1 as { connectionsCheckingInterval?: number }).connectionsCheckingInterval =
+      connectionsCheckingInterval;
   }
 
   // Every TCP socket, for the final destroy; and the sockets HTTP/1.1 requests arrive
