@@ -11,6 +11,7 @@ import {
   type WriteableBody,
 } from '@plinth/writeable-body';
 import { NodeAdapterError } from './errors';
+import { closeUnreadStream } from './internal/h2';
 import { checkStatus, type OutgoingHeaders, outgoingHeaders } from './internal/headers';
 import { isPromiseLike, noop } from './internal/promises';
 import { abortReason } from './internal/reasons';
@@ -230,6 +231,7 @@ export class Exchange implements Responder {
       this.phase = 2;
       this.commit();
       this.res.end();
+      if (this.closeAfter) this.closeUnread();
       return undefined;
     }
     this.phase = 1;
@@ -258,6 +260,16 @@ export class Exchange implements Responder {
     if (this.reason !== undefined || this.phase === 2) return;
     this.phase = 2;
     this.sinkObject!.end();
+    if (this.closeAfter) this.closeUnread();
+  }
+
+  /**
+   * The request body was left unread (413): HTTP/1.1 closes the connection after the
+   * response (`Connection: close`); HTTP/2 resets the stream with NO_ERROR once the
+   * response is out (see `closeUnreadStream`).
+   */
+  private closeUnread(): void {
+    if (this.h2) closeUnreadStream(this.res as Http2ServerResponse);
   }
 
   /** A ring-response body failed: before any byte, a 500 can still go out; after, abort. */
@@ -293,6 +305,7 @@ export class Exchange implements Responder {
     try {
       res.writeHead(status, headers);
       res.end(this.req.method === 'HEAD' ? undefined : text);
+      if (this.closeAfter) this.closeUnread();
     } catch (error) {
       this.logOnce(error, {}, 'could not send an error response; connection aborted');
       this.abortWith(abortReason('body-error', error), true);
@@ -598,6 +611,7 @@ export class Exchange implements Responder {
     this.phase = 2;
     if (this.sinkObject !== undefined) this.sinkObject.end();
     else this.res.end();
+    if (this.closeAfter) this.closeUnread();
     await this.whenClosed();
   }
 

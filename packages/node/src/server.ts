@@ -5,6 +5,7 @@ import net, { type AddressInfo, type Socket } from 'node:net';
 import { NodeAdapterError } from './errors';
 import type { Exchange } from './exchange';
 import { describeValue } from './internal/describe';
+import { headerListSize, refuseHeaders } from './internal/h2';
 import { LiveList } from './internal/live';
 import { abortReason } from './internal/reasons';
 import { handle, makeShared, type PlinthListener } from './listener';
@@ -152,8 +153,28 @@ export function createServer(service: Service, options: ServerOptions = {}): Pli
   const defaultGrace = checkNumber('stopGraceMs', opts.stopGraceMs, 10_000);
   const live = new LiveList<Exchange>();
   const shared = makeShared(fn, service, opts, live);
-  const listener: PlinthListener = (req, res) => handle(shared, req, res, undefined);
   const isH2 = opts.http2 === true;
+  // HTTP/2: Node enforces maxHeaderListSize only once the client acknowledged the
+  // server's SETTINGS (with a stream reset); a larger header list sent before that
+  // reaches the listener and is answered 431 here, as HTTP/1.1 does.
+  const listener: PlinthListener = isH2
+    ? (req, res) => {
+        if (req.httpVersionMajor === 2) {
+          const size = headerListSize(req.rawHeaders);
+          if (size > maxHeaderSize) {
+            refuseHeaders(
+              req as http2.Http2ServerRequest,
+              res as http2.Http2ServerResponse,
+              shared.logger,
+              size,
+              maxHeaderSize,
+            );
+            return;
+          }
+        }
+        handle(shared, req, res, undefined);
+      }
+    : (req, res) => handle(shared, req, res, undefined);
   const secure = opts.tls !== undefined;
 
   let server: NodeServer;
