@@ -263,7 +263,16 @@ function enterAll(s: ChainState, ctx: Ctx): Ctx | typeof SUSPENDED {
     // The same context back, and nothing called a chain function: no error on
     // it, no one to tell, the queue as it was. (It cannot be a thenable: no
     // context is, see runChain.)
-    if (r === ctx && s.plain) continue;
+    if (r === ctx && !s.slow) {
+      if (s.plain) continue;
+      // No error and no observer either, but terminators to ask (the adapter's
+      // terminator is on every request) or a queue enqueue/terminate changed:
+      // still no need for the full checks of settle.
+      if (s.terminators !== undefined) ctx = terminators(s, i, ctx);
+      queue = s.queue;
+      end = s.end;
+      continue;
+    }
     if (typeof r === 'object' && r !== null && isThenable(r)) {
       return suspend(s, i, 'enter', ctx, r);
     }
@@ -292,7 +301,9 @@ function leaveAll(s: ChainState, ctx: Ctx): Ctx | typeof SUSPENDED {
       s.index = k;
       return failed(s, i, 'leave', ctx, e);
     }
-    if (r === ctx && s.plain) continue;
+    // While leaving, only withError and addObserver (which set s.slow) need the
+    // full checks: terminators apply to enter, enqueue and terminate do nothing.
+    if (r === ctx && !s.slow) continue;
     s.index = k;
     if (typeof r === 'object' && r !== null && isThenable(r)) {
       return suspend(s, i, 'leave', ctx, r);
