@@ -116,8 +116,28 @@ export class Exchange implements Responder {
     this.req = req;
     this.res = res;
     this.shared = shared;
-    (res as unknown as { [EXCHANGE]: Exchange })[EXCHANGE] = this;
-    res.on('close', onResponseClose);
+  }
+
+  /**
+   * Follows the response until it closes (finished, or the client left), and
+   * tracks it in the server's list for `stop()`. Not called for a response that
+   * was answered and handed to the socket during the synchronous part of the
+   * chain: nothing can happen to it any more that the adapter must act on.
+   */
+  watch(): void {
+    (this.res as unknown as { [EXCHANGE]: Exchange })[EXCHANGE] = this;
+    this.res.on('close', onResponseClose);
+    this.shared.live?.add(this);
+  }
+
+  /**
+   * Whether the response is complete and every byte of it is in the kernel's
+   * hands (HTTP/1.1: the socket buffers nothing), so it needs no watching.
+   */
+  get handedOver(): boolean {
+    if (this.phase !== 2 || this.reason !== undefined || this.h2) return false;
+    const socket = (this.res as ServerResponse).socket;
+    return socket !== null && !socket.destroyed && socket.writableLength === 0;
   }
 
   get sent(): boolean {

@@ -139,14 +139,14 @@ export function handle(
   if (next !== undefined) exchange.next = next;
   const ctx = new RequestContext(new NodeHttpRequest(exchange), exchange);
   exchange.ctx = ctx;
-  // Tracked until the response closes (not just ends): stop() must not destroy a
-  // connection still flushing a body written in one piece.
-  if (shared.live !== undefined) shared.live.add(exchange);
   // run, not execute: a chain whose stages are all synchronous (the common case)
   // costs no promise and no microtask.
   const done = run(ctx, shared.chain);
   if (!(done instanceof Promise)) {
     exchange.chainDone = true;
+    // Answered and every byte handed to the socket during this call (the common
+    // case): no listener, no tracking, nothing more to do.
+    if (exchange.handedOver) return;
   } else if (exchange.phase === 2 && !exchange.lowLevel) {
     // Answered, and the chain failed synchronously anyway: the stylobate could not
     // handle an error (its logger threw, say).
@@ -158,6 +158,9 @@ export function handle(
     done.then(chainDone.bind(exchange), chainFailed.bind(exchange));
     if (shared.handlerTimeout !== 0) armHandlerTimeout(exchange);
   }
+  // Followed until the response closes (not just ends): the client leaving aborts
+  // the request, and stop() must not destroy a connection still flushing a body.
+  exchange.watch();
 }
 
 /**
