@@ -446,6 +446,9 @@ export class Exchange implements Responder {
   closed(): void {
     this.isClosed = true;
     this.shared.live?.delete(this);
+    // The handlerTimeout has nobody left to answer. (The field stays: it tells
+    // chainSettled that a late response must be let go of.)
+    if (this.timer !== undefined) clearTimeout(this.timer);
     if (this.reason === undefined && !(this.phase === 2 && this.finishedCleanly())) {
       this.abortWith(abortReason('client-disconnect'), false);
       this.shared.logger.debug(

@@ -3,6 +3,7 @@
 // `timeout`, one warning names the pending interceptor and stage, and whatever the
 // chain does afterwards writes nothing. A response that started in time is never cut.
 import { createHook } from 'node:async_hooks';
+import net from 'node:net';
 import { Readable } from 'node:stream';
 import { text } from '@plinth/body-writer';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -295,6 +296,41 @@ describe('handlerTimeout timers', () => {
       expect(later.status).toBe(200);
       expect(created.size).toBe(1);
       // Cleared when the chain settled, not left to fire in a minute.
+      await waitFor(() => destroyed.size === 1, 'the timer to be cleared');
+      expectNoErrorLogs(logger);
+    } finally {
+      hook.disable();
+      await server.stop({ graceMs: 0 });
+    }
+  });
+
+  it('a hung chain whose client leaves has its timer cleared at once, not left to fire', async () => {
+    const { server, url, logger } = await serve(interceptors, { handlerTimeout: 60_000 });
+    const created = new Set<number>();
+    const destroyed = new Set<number>();
+    let counting = false;
+    const hook = createHook({
+      init(id, type) {
+        if (counting && type === 'Timeout') created.add(id);
+      },
+      destroy(id) {
+        if (created.has(id)) destroyed.add(id);
+      },
+    });
+    hook.enable();
+    server.server.prependListener('request', () => {
+      counting = true;
+    });
+    server.server.on('request', () => {
+      counting = false;
+    });
+    try {
+      const { port } = new URL(url);
+      const socket = net.connect(Number(port), '127.0.0.1');
+      socket.on('error', () => {});
+      socket.write('GET /hang HTTP/1.1\r\nHost: x\r\n\r\n');
+      await waitFor(() => created.size === 1, 'the timer to be armed');
+      socket.destroy();
       await waitFor(() => destroyed.size === 1, 'the timer to be cleared');
       expectNoErrorLogs(logger);
     } finally {
