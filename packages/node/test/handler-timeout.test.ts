@@ -3,6 +3,7 @@
 // `timeout`, one warning names the pending interceptor and stage, and whatever the
 // chain does afterwards writes nothing. A response that started in time is never cut.
 import { createHook } from 'node:async_hooks';
+import type { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { Readable } from 'node:stream';
 import { text } from '@plinth/body-writer';
@@ -267,27 +268,37 @@ describe.each(PROTOCOLS)('handlerTimeout over $name', ({ http2 }) => {
   });
 });
 
+/**
+ * Counts the timers (Timeout resources) the server creates while it handles a
+ * request (from before the listener runs until after it returned), and which of
+ * them are destroyed (cleared, or fired).
+ */
+function countTimers(server: { server: EventEmitter }) {
+  const created = new Set<number>();
+  const destroyed = new Set<number>();
+  let counting = false;
+  const hook = createHook({
+    init(id, type) {
+      if (counting && type === 'Timeout') created.add(id);
+    },
+    destroy(id) {
+      if (created.has(id)) destroyed.add(id);
+    },
+  });
+  hook.enable();
+  server.server.prependListener('request', () => {
+    counting = true;
+  });
+  server.server.on('request', () => {
+    counting = false;
+  });
+  return { created, destroyed, disable: () => hook.disable() };
+}
+
 describe('handlerTimeout timers', () => {
   it('a synchronous chain sets no timer; an asynchronous one sets one, cleared when it settles', async () => {
     const { server, url, logger } = await serve(interceptors, { handlerTimeout: 60_000 });
-    const created = new Set<number>();
-    const destroyed = new Set<number>();
-    let counting = false;
-    const hook = createHook({
-      init(id, type) {
-        if (counting && type === 'Timeout') created.add(id);
-      },
-      destroy(id) {
-        if (created.has(id)) destroyed.add(id);
-      },
-    });
-    hook.enable();
-    server.server.prependListener('request', () => {
-      counting = true;
-    });
-    server.server.on('request', () => {
-      counting = false;
-    });
+    const { created, destroyed, disable } = countTimers(server);
     try {
       const sync = await rawGet(`${url}/sync`, false);
       expect(sync.status).toBe(200);
@@ -299,31 +310,14 @@ describe('handlerTimeout timers', () => {
       await waitFor(() => destroyed.size === 1, 'the timer to be cleared');
       expectNoErrorLogs(logger);
     } finally {
-      hook.disable();
+      disable();
       await server.stop({ graceMs: 0 });
     }
   });
 
   it('a hung chain whose client leaves has its timer cleared at once, not left to fire', async () => {
     const { server, url, logger } = await serve(interceptors, { handlerTimeout: 60_000 });
-    const created = new Set<number>();
-    const destroyed = new Set<number>();
-    let counting = false;
-    const hook = createHook({
-      init(id, type) {
-        if (counting && type === 'Timeout') created.add(id);
-      },
-      destroy(id) {
-        if (created.has(id)) destroyed.add(id);
-      },
-    });
-    hook.enable();
-    server.server.prependListener('request', () => {
-      counting = true;
-    });
-    server.server.on('request', () => {
-      counting = false;
-    });
+    const { created, destroyed, disable } = countTimers(server);
     try {
       const { port } = new URL(url);
       const socket = net.connect(Number(port), '127.0.0.1');
@@ -334,34 +328,21 @@ describe('handlerTimeout timers', () => {
       await waitFor(() => destroyed.size === 1, 'the timer to be cleared');
       expectNoErrorLogs(logger);
     } finally {
-      hook.disable();
+      disable();
       await server.stop({ graceMs: 0 });
     }
   });
 
   it('off (0, the default): an asynchronous chain sets no timer', async () => {
     const { server, url, logger } = await serve(interceptors);
-    let timers = 0;
-    let counting = false;
-    const hook = createHook({
-      init(_id, type) {
-        if (counting && type === 'Timeout') timers++;
-      },
-    });
-    hook.enable();
-    server.server.prependListener('request', () => {
-      counting = true;
-    });
-    server.server.on('request', () => {
-      counting = false;
-    });
+    const { created, disable } = countTimers(server);
     try {
       const r = await rawGet(`${url}/async`, false);
       expect(r.status).toBe(200);
-      expect(timers).toBe(0);
+      expect(created.size).toBe(0);
       expectNoErrorLogs(logger);
     } finally {
-      hook.disable();
+      disable();
       await server.stop({ graceMs: 0 });
     }
   });
