@@ -91,6 +91,26 @@ describe.each(PROTOCOLS)('interceptor faults over $name', ({ http2 }) => {
   let baseline: Holdings;
   const unhandled = trackUnhandled();
 
+  /**
+   * A hung request was let go of: its connection closed, its context collected
+   * (`collected` passes `collectedBefore`), no error logged, no unhandled
+   * rejection, and nothing held beyond the baseline.
+   */
+  async function expectFreed(server: Served, collectedBefore: number): Promise<void> {
+    await waitFor(async () => (await server.connections()) === 0, 'the connection to close');
+    await waitFor(
+      async () => {
+        await collectGarbage();
+        return collected > collectedBefore;
+      },
+      'the hung context to be garbage-collected',
+      5000,
+    );
+    expect(errorLines(server.logger)).toEqual([]);
+    expect(unhandled.seen).toEqual([]);
+    expect(await releasedTo(baseline, 3000)).toEqual({});
+  }
+
   beforeAll(async () => {
     served = await serve([dispatch], { http2 });
     timed = await serve([dispatch], { http2, handlerTimeout: HANDLER_TIMEOUT_MS });
@@ -137,19 +157,8 @@ describe.each(PROTOCOLS)('interceptor faults over $name', ({ http2 }) => {
       expect(outcome).toEqual({ received: 0, left: true });
       await waitFor(() => signalReasons.length === 1, 'the request signal to abort');
       expect(signalReasons).toEqual(['client-disconnect']);
-      await waitFor(async () => (await served.connections()) === 0, 'the connection to close');
-      // The hung chain holds nothing: its context is garbage once the client left.
-      await waitFor(
-        async () => {
-          await collectGarbage();
-          return collected > before.collected;
-        },
-        'the hung context to be garbage-collected',
-        5000,
-      );
-      expect(errorLines(served.logger)).toEqual([]);
-      expect(unhandled.seen).toEqual([]);
-      expect(await releasedTo(baseline, 3000)).toEqual({});
+      // The hung chain holds nothing once the client left: its context is garbage.
+      await expectFreed(served, before.collected);
     });
   }
 
@@ -174,19 +183,8 @@ describe.each(PROTOCOLS)('interceptor faults over $name', ({ http2 }) => {
       const warnings = timed.logger.at('warn');
       expect(warnings).toHaveLength(1);
       expect(warnings[0]!.obj).toMatchObject({ interceptor: 'misbehaving', stage });
-      await waitFor(async () => (await timed.connections()) === 0, 'the connection to close');
       // The hung chain holds nothing once answered: its context is garbage.
-      await waitFor(
-        async () => {
-          await collectGarbage();
-          return collected > before.collected;
-        },
-        'the hung context to be garbage-collected',
-        5000,
-      );
-      expect(errorLines(timed.logger)).toEqual([]);
-      expect(unhandled.seen).toEqual([]);
-      expect(await releasedTo(baseline, 3000)).toEqual({});
+      await expectFreed(timed, before.collected);
     },
   );
 
