@@ -1,18 +1,24 @@
 // `pnpm bench:compare`: runs the scenarios, prints and writes the results.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Affinity, detectAffinity } from './harness/affinity';
+import { INSTRUCTIONS_HEADING, mergeSection } from './harness/callgrind';
 import type { BenchContext } from './harness/context';
 import { hasWrk } from './harness/load';
 import { fmt, type ScenarioResult, scenarioMarkdown } from './harness/results';
-import { parseOptions, USAGE } from './options';
+import { type Options, parseOptions, USAGE } from './options';
 import { summaryMarkdown, verdictsMarkdown } from './report';
 import { abortScenario } from './scenarios/abort';
 import { createBigFile, fileScenario } from './scenarios/file';
 import { helloScenario } from './scenarios/hello';
+import {
+  instructionsMarkdown,
+  instructionsScenario,
+  valgrindMissing,
+} from './scenarios/instructions';
 import { sequenceScenario } from './scenarios/sequence';
 import { slowReaderScenario } from './scenarios/slow-reader';
 import { sseScenario } from './scenarios/sse';
@@ -40,6 +46,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  if (options.instructions) return instructionsMain(options);
   // Once re-run pinned (below), this process sees only the load cores, so the
   // affinity found before pinning comes in the environment.
   const inherited = process.env.PLINTH_BENCH_AFFINITY;
@@ -139,6 +146,82 @@ async function main(): Promise<number> {
   }
   console.log(`\n## Plinth targets\n\n${verdictsMarkdown(results)}\n`);
   log(`done in ${fmt(seconds)} s; results in ${join(outDir, 'latest.md')} and latest.json`);
+  return 0;
+}
+
+/**
+ * `--instructions`: counts scenario 1 under callgrind and nothing else. Unpinned
+ * (instruction counts do not depend on where or beside what a server runs), so two
+ * servers can run under valgrind at once. The section replaces the previous one in
+ * results/latest.md (or is appended to it) and goes into latest.json as
+ * `instructions`, so the last full run and the last count sit side by side; a
+ * time-stamped copy of each is written too.
+ */
+async function instructionsMain(options: Options): Promise<number> {
+  const o = options.instructions!;
+  const missing = valgrindMissing();
+  if (missing) {
+    console.log(`--instructions skipped: ${missing}`);
+    return 0;
+  }
+  const started = performance.now();
+  const log = (message: string): void => {
+    const t = ((performance.now() - started) / 1000).toFixed(0).padStart(4);
+    process.stderr.write(`[${t}s] ${message}\n`);
+  };
+  const env = {
+    node: process.version,
+    cpu: `${cpus()[0]?.model ?? 'unknown'} x ${cpus().length}`,
+    command: `pnpm bench:compare ${process.argv.slice(2).join(' ')}`.trim(),
+    date: new Date().toISOString(),
+  };
+  log(`Node ${env.node}, ${env.cpu}; not pinned (instruction counts do not depend on it)`);
+  const workDir = mkdtempSync(join(tmpdir(), 'plinth-bench-'));
+  let result: Awaited<ReturnType<typeof instructionsScenario>>;
+  try {
+    result = await instructionsScenario(
+      {
+        options,
+        affinity: detectAffinity(true),
+        serversDir: join(here, 'servers'),
+        clientsDir: join(here, 'clients'),
+        workDir,
+        serverEnv: { BENCH_FILE: '', BENCH_SEQ_N: String(options.seqN) },
+        wrk: false,
+        log,
+      },
+      o,
+    );
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+  const section = instructionsMarkdown(result, [
+    `- Node ${env.node}; CPU ${env.cpu}; ${result.valgrind}`,
+    `- Command: \`${env.command}\`; ${env.date}; total ${fmt(result.seconds)} s`,
+  ]);
+  console.log(`\n${section}\n`);
+  const outDir = resolve(options.outDir);
+  mkdirSync(outDir, { recursive: true });
+  const stamp = env.date.replace(/[:.]/g, '-');
+  const own = { env, instructions: result };
+  writeFileSync(
+    join(outDir, `instructions-${stamp}.json`),
+    `${JSON.stringify(own, replacer, 2)}\n`,
+  );
+  writeFileSync(join(outDir, `instructions-${stamp}.md`), `${section}\n`);
+  const latestMd = join(outDir, 'latest.md');
+  const latestJson = join(outDir, 'latest.json');
+  const previousMd = existsSync(latestMd) ? readFileSync(latestMd, 'utf8') : undefined;
+  writeFileSync(latestMd, mergeSection(previousMd, INSTRUCTIONS_HEADING, section));
+  let previousJson: Record<string, unknown> = {};
+  try {
+    previousJson = JSON.parse(readFileSync(latestJson, 'utf8')) as Record<string, unknown>;
+  } catch {
+    // No full run yet (or an unreadable file): latest.json holds only the count.
+  }
+  const merged = { ...previousJson, instructions: { env, ...result } };
+  writeFileSync(latestJson, `${JSON.stringify(merged, replacer, 2)}\n`);
+  log(`done in ${fmt(result.seconds)} s; results in ${latestMd} and latest.json`);
   return 0;
 }
 

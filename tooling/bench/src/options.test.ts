@@ -33,4 +33,36 @@ describe('parseOptions', () => {
     expect(o.targets).toEqual(['plinth', 'hono']);
     expect(o.slowSeconds).toBe(7);
   });
+
+  it('--instructions runs alone, with its defaults and sizes', () => {
+    const o = parseOptions(['--instructions', '--targets', 'plinth']);
+    if (o === 'help') throw new Error('help');
+    expect(o.scenarios).toEqual([]);
+    expect(o.targets).toEqual(['plinth']);
+    expect(o.instructions).toEqual({
+      warmupRequests: 30_000,
+      requests: 20_000,
+      connections: 10,
+      processes: 2,
+      parallel: 2,
+    });
+    const sized = parseOptions(['--instructions', '--requests', '500', '--processes', '3']);
+    if (sized === 'help') throw new Error('help');
+    expect([sized.instructions?.requests, sized.instructions?.processes]).toEqual([500, 3]);
+    const full = parseOptions([]);
+    if (full === 'help') throw new Error('help');
+    expect(full.instructions).toBeUndefined();
+  });
+
+  it('names --instructions options used without it, or with --scenarios', () => {
+    expect(() => parseOptions(['--requests', '5'])).toThrow(
+      /--requests applies only with --instructions/,
+    );
+    expect(() => parseOptions(['--instructions', '--scenarios', '1'])).toThrow(
+      /--instructions runs alone: leave out --scenarios/,
+    );
+    expect(() => parseOptions(['--instructions', '--parallel', '0'])).toThrow(
+      /--parallel must be a positive integer, got "0"/,
+    );
+  });
 });

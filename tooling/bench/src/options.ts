@@ -31,6 +31,22 @@ export interface Options {
   readonly outDir: string;
   /** Pin processes with taskset when available. */
   readonly pin: boolean;
+  /** `--instructions`: count scenario 1's instructions under callgrind (and run nothing else). */
+  readonly instructions: InstructionsOptions | undefined;
+}
+
+/** How `--instructions` counts. @internal */
+export interface InstructionsOptions {
+  /** Requests before counting, instrumentation off. @default 30000 */
+  readonly warmupRequests: number;
+  /** Requests counted. @default 20000 */
+  readonly requests: number;
+  /** autocannon connections (not pipelined). @default 10 */
+  readonly connections: number;
+  /** Fresh server processes per target. @default 2 */
+  readonly processes: number;
+  /** Servers under valgrind at once. @default 2 */
+  readonly parallel: number;
 }
 
 /** The usage text. @internal */
@@ -52,6 +68,13 @@ export const USAGE = `Usage: pnpm bench:compare [options]
   --aborts N              scenario 6: aborted requests per target (default 1000)
   --out DIR               where results go (default: ./results)
   --no-pin                do not use taskset
+  --instructions          only this: scenario 1's instructions per request under
+                          valgrind (callgrind), a fixed number of requests per
+                          server; immune to a busy machine
+  --warmup-requests N     with --instructions: requests before counting (30000)
+  --requests N            with --instructions: requests counted (20000)
+  --processes N           with --instructions: fresh servers per target (2)
+  --parallel N            with --instructions: servers under valgrind at once (2)
   --help
 `;
 
@@ -83,6 +106,11 @@ export function parseOptions(argv: readonly string[]): Options | 'help' {
       aborts: { type: 'string' },
       out: { type: 'string' },
       'no-pin': { type: 'boolean', default: false },
+      instructions: { type: 'boolean', default: false },
+      'warmup-requests': { type: 'string' },
+      requests: { type: 'string' },
+      processes: { type: 'string' },
+      parallel: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -90,13 +118,24 @@ export function parseOptions(argv: readonly string[]): Options | 'help' {
   });
   if (values.help) return 'help';
   const quick = values.quick === true;
-  const scenarios = (values.scenarios ?? '1,2,3,4,5,6').split(',').map((s) => {
-    const n = Number(s.trim());
-    if (!Number.isInteger(n) || n < 1 || n > 6) {
-      throw new TypeError(`--scenarios takes numbers 1-6, got ${JSON.stringify(s)}`);
+  const instructions = values.instructions === true;
+  if (instructions && values.scenarios !== undefined) {
+    throw new TypeError('--instructions runs alone: leave out --scenarios');
+  }
+  for (const name of ['warmup-requests', 'requests', 'processes', 'parallel'] as const) {
+    if (!instructions && values[name] !== undefined) {
+      throw new TypeError(`--${name} applies only with --instructions`);
     }
-    return n;
-  });
+  }
+  const scenarios = (instructions ? [] : (values.scenarios ?? '1,2,3,4,5,6').split(',')).map(
+    (s) => {
+      const n = Number(s.trim());
+      if (!Number.isInteger(n) || n < 1 || n > 6) {
+        throw new TypeError(`--scenarios takes numbers 1-6, got ${JSON.stringify(s)}`);
+      }
+      return n;
+    },
+  );
   return {
     quick,
     scenarios,
@@ -115,5 +154,14 @@ export function parseOptions(argv: readonly string[]): Options | 'help' {
     aborts: positiveInt('aborts', values.aborts, quick ? 200 : 1000),
     outDir: values.out ?? 'results',
     pin: !values['no-pin'],
+    instructions: instructions
+      ? {
+          warmupRequests: positiveInt('warmup-requests', values['warmup-requests'], 30_000),
+          requests: positiveInt('requests', values.requests, 20_000),
+          connections: 10,
+          processes: positiveInt('processes', values.processes, 2),
+          parallel: positiveInt('parallel', values.parallel, 2),
+        }
+      : undefined,
   };
 }

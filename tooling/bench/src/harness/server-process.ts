@@ -103,17 +103,22 @@ export class ServerProcess {
     });
   }
 
-  /** Starts `dist/servers/<kind>.mjs` pinned to the server cores; resolves when it listens. */
+  /**
+   * Starts `dist/servers/<kind>.mjs` pinned to the server cores; resolves when it
+   * listens. `wrap` is a command that runs Node (valgrind and its options).
+   */
   static start(
     spec: ServerSpec,
     serversDir: string,
     affinity: Affinity,
     env: Readonly<Record<string, string>>,
     timeoutMs = 20_000,
+    wrap: readonly string[] = [],
   ): Promise<ServerProcess> {
+    const node = [process.execPath, '--expose-gc', `${serversDir}/${spec.kind}.mjs`];
     const [command, args] = pinnedCommand(
-      process.execPath,
-      ['--expose-gc', `${serversDir}/${spec.kind}.mjs`],
+      wrap[0] ?? node[0]!,
+      wrap.length > 0 ? [...wrap.slice(1), ...node] : node.slice(1),
       affinity.serverCpus,
     );
     const child = spawn(command, args, {
@@ -211,6 +216,19 @@ export class ServerProcess {
     if (!this.alive) throw new Error(`${this.spec.label} ${this.#exit}\n${this.logTail()}`);
     const { status } = await httpGet(this.port, '/health', timeoutMs);
     if (status !== 200) throw new Error(`${this.spec.label}: GET /health answered ${status}`);
+  }
+
+  /**
+   * Lets the process exit by itself (it exits when the IPC channel closes), so that
+   * a tool it runs under writes its output; SIGKILL after `timeoutMs`.
+   */
+  async exit(timeoutMs = 60_000): Promise<void> {
+    if (!this.alive) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.disconnect();
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
+    await exited;
+    clearTimeout(timer);
   }
 
   /** Stops the process (SIGTERM, then SIGKILL after `graceMs`). */

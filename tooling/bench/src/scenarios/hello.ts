@@ -38,7 +38,7 @@ const METRICS: readonly MetricDef[] = [
 ];
 
 /** Checks the body a target answers before loading it. @internal */
-async function checkHello(port: number): Promise<string | undefined> {
+export async function checkHello(port: number): Promise<string | undefined> {
   const { status, headers, body } = await httpGet(port, '/');
   const type = String(headers['content-type'] ?? '');
   if (status !== 200) return `GET / answered ${status}`;
