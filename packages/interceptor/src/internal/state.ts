@@ -127,7 +127,12 @@ export class ChainState {
     if (this.end === 0) {
       this.queue = interceptors;
     } else {
-      this.queue = this.queue.slice(0, this.end).concat(interceptors);
+      // slice and push, not concat: V8's concat is a generic runtime call (it
+      // checks every argument for Symbol.isConcatSpreadable), several times the cost
+      // of copying a few elements, and a router pays it on every request.
+      const queue = this.queue.slice(0, this.end);
+      for (let k = 0; k < interceptors.length; k++) queue.push(interceptors[k]!);
+      this.queue = queue;
     }
     this.end = this.queue.length;
   }
