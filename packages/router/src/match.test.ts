@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { group } from './group';
 import { routeTable } from './table';
@@ -55,6 +56,51 @@ describe('matching', () => {
     expect(match('GET', '/users/me')).toEqual(['me', {}]);
     expect(match('GET', '/files/readme')).toEqual(['readme', {}]);
     expect(match('GET', '/files/readme/more')).toEqual(['files', { path: 'readme/more' }]);
+  });
+
+  it('falls back from a literal path to a parameter route when the literal route lacks the method', () => {
+    expect(match('DELETE', '/users/me')).toEqual(['user', { id: 'me' }]);
+    expect(match('PUT', '/users/me')).toEqual(['user', { id: 'me' }]);
+    expect(match('HEAD', '/users/me')).toEqual(['me', {}]);
+    expect(match('POST', '/files/readme')).toEqual(['405', 'GET, HEAD, OPTIONS']);
+    expect(match('POST', '/users/me')).toEqual(['405', 'DELETE, GET, HEAD, OPTIONS, PUT']);
+  });
+
+  it('gives each literal match its own params object', () => {
+    const first = table.match('GET', '/users');
+    const second = table.match('GET', '/users');
+    expect(first.kind === 'found' && second.kind === 'found').toBe(true);
+    if (first.kind !== 'found' || second.kind !== 'found') return;
+    expect(first.params).not.toBe(second.params);
+    expect(Object.isFrozen(first.params)).toBe(false);
+  });
+
+  it('agrees with the full trie walk on every path, literal routes taking their shortcut', () => {
+    // matchSegments walks the trie without the map of literal paths: the shortcut
+    // must never change an answer.
+    const segment = fc.constantFrom(
+      '',
+      'users',
+      'me',
+      '42',
+      'posts',
+      '7',
+      'files',
+      'readme',
+      'any',
+      'trailing',
+      'x',
+    );
+    const path = fc.array(segment, { minLength: 1, maxLength: 5 }).map((s) => `/${s.join('/')}`);
+    const method = fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH');
+    fc.assert(
+      fc.property(method, path, (m, p) => {
+        expect(outcome(table.match(m, p))).toEqual(
+          outcome(table.matcher.matchSegments(m, p.split('/'))),
+        );
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('lets a wildcard take the rest of the path, empty included, but not the bare prefix', () => {
