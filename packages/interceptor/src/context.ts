@@ -52,6 +52,19 @@ export function terminate<C extends object>(ctx: C): C {
   return ctx;
 }
 
+// The list holding only the predicate of the last call: an adapter adds the same
+// terminator to every request, and the list is never changed in place.
+let lastPredicate: unknown;
+let lastAlone: readonly ((ctx: any) => boolean)[] = [];
+
+function alone(predicate: (ctx: any) => boolean): readonly ((ctx: any) => boolean)[] {
+  if (predicate !== lastPredicate) {
+    lastPredicate = predicate;
+    lastAlone = [predicate];
+  }
+  return lastAlone;
+}
+
 /**
  * Adds a terminator: after every `enter` (also one that completed
  * asynchronously), the chain stops entering when `predicate(ctx)` is true, as
@@ -70,7 +83,7 @@ export function terminateWhen<C extends object>(ctx: C, predicate: (ctx: C) => b
     );
   }
   const s = stateFor(ctx);
-  s.terminators = s.terminators === undefined ? [predicate] : [...s.terminators, predicate];
+  s.terminators = s.terminators === undefined ? alone(predicate) : [...s.terminators, predicate];
   s.plain = false;
   return ctx;
 }

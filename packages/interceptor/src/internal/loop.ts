@@ -122,9 +122,10 @@ function completed(s: ChainState, i: Interceptor, stage: Stage, ctxIn: Ctx, r: u
 
 /** After an enter: stops entering when a terminator says so. */
 function terminators(s: ChainState, i: Interceptor, ctx: Ctx): Ctx {
+  const list = s.terminators!;
   try {
-    for (const terminator of s.terminators!) {
-      if (terminator(ctx)) {
+    for (let k = 0; k < list.length; k++) {
+      if (list[k]!(ctx)) {
         s.end = s.index;
         break;
       }
