@@ -1,5 +1,5 @@
 import { describe } from './internal/describe';
-import { CHAIN, type Ctx, DONE, ERROR, stateFor } from './internal/state';
+import { CHAIN, type Ctx, DONE, ERROR, type Predicate, stateFor } from './internal/state';
 import { assertInterceptors } from './internal/validate';
 import type { Interceptor, Observer, Stage } from './types';
 
@@ -55,9 +55,9 @@ export function terminate<C extends object>(ctx: C): C {
 // The list holding only the predicate of the last call: an adapter adds the same
 // terminator to every request, and the list is never changed in place.
 let lastPredicate: unknown;
-let lastAlone: readonly ((ctx: any) => boolean)[] = [];
+let lastAlone: readonly Predicate[] = [];
 
-function alone(predicate: (ctx: any) => boolean): readonly ((ctx: any) => boolean)[] {
+function alone(predicate: Predicate): readonly Predicate[] {
   if (predicate !== lastPredicate) {
     lastPredicate = predicate;
     lastAlone = [predicate];

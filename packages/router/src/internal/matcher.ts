@@ -292,8 +292,9 @@ export class Matcher {
         else endpoint = node.wildcard ??= newEndpoint();
       }
       endpoint ??= node.endpoint ??= newEndpoint();
-      const literal = literalPath(route);
-      if (literal !== undefined) this.statics.set(literal, endpoint);
+      // No parameter and no wildcard: the pattern is the raw request path it matches
+      // (it has no '%', being written decoded, and it is what the segments came from).
+      if (route.paramNames.length === 0) this.statics.set(route.path, endpoint);
       endpoint.routes.push(route);
       endpoints.add(endpoint);
       for (const m of route.methods) if (m !== 'ANY') methods.add(m);
@@ -352,20 +353,6 @@ export class Matcher {
     if (allowed.size === 0) return NOT_FOUND;
     return { kind: 'method-not-allowed', allow: allowList(allowed) };
   }
-}
-
-/**
- * The request path a route with only literal segments matches, else `undefined`. A
- * pattern has no '%' (it is written decoded) and its segments no '/', so the raw
- * path is the segments joined as written.
- */
-function literalPath(route: CompiledRoute): string | undefined {
-  let path = '';
-  for (const segment of route.segments) {
-    if (segment.type !== 'static') return undefined;
-    path += `/${segment.value}`;
-  }
-  return path === '' ? '/' : path;
 }
 
 function notAbsolute(path: string): MatchResult {

@@ -37,6 +37,17 @@ const METRICS: readonly MetricDef[] = [
   { key: 'p99', label: 'p99 ms', better: 'lower', ratio: 'none', digits: 1 },
 ];
 
+/** The servers of scenario 1 (and of its `--instructions` count). @internal */
+export const HELLO_TARGETS = [
+  'node',
+  'plinth',
+  'plinth-10',
+  'fastify',
+  'hono',
+  'koa',
+  'express',
+] as const;
+
 /** Checks the body a target answers before loading it. @internal */
 export async function checkHello(port: number): Promise<string | undefined> {
   const { status, headers, body } = await httpGet(port, '/');
@@ -52,15 +63,7 @@ export async function checkHello(port: number): Promise<string | undefined> {
 export async function helloScenario(ctx: BenchContext): Promise<ScenarioResult> {
   const started = performance.now();
   const { options } = ctx;
-  const targets = pickTargets(ctx, [
-    'node',
-    'plinth',
-    'plinth-10',
-    'fastify',
-    'hono',
-    'koa',
-    'express',
-  ]);
+  const targets = pickTargets(ctx, HELLO_TARGETS);
   const pipelined: LoadOptions = {
     connections: 100,
     pipelining: 10,

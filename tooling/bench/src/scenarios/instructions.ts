@@ -8,6 +8,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import {
   callgrindThread,
   INSTRUCTIONS_HEADING,
@@ -20,7 +21,7 @@ import { type BenchContext, firstLine, pickTargets, type Target } from '../harne
 import { fmt } from '../harness/results';
 import { ServerProcess } from '../harness/server-process';
 import type { InstructionsOptions } from '../options';
-import { checkHello } from './hello';
+import { checkHello, HELLO_TARGETS } from './hello';
 
 /** What `--instructions` measured. @internal */
 export interface InstructionsResult {
@@ -49,13 +50,11 @@ export function valgrindMissing(): string | undefined {
   return undefined;
 }
 
-function run(command: string, args: readonly string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(command, [...args], { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${command} ${args.join(' ')}: ${error.message} ${stderr}`));
-      else resolve(stdout);
-    });
-  });
+const execFileAsync = promisify(execFile);
+
+async function run(command: string, args: readonly string[]): Promise<string> {
+  const { stdout } = await execFileAsync(command, args, { maxBuffer: 16 * 1024 * 1024 });
+  return stdout;
 }
 
 /** `amount` requests to `GET /` from autocannon in its own process; resolves with those answered. */
@@ -140,15 +139,7 @@ export async function instructionsScenario(
 ): Promise<InstructionsResult> {
   const started = performance.now();
   const valgrind = execFileSync('valgrind', ['--version'], { encoding: 'utf8' }).trim();
-  const targets = pickTargets(ctx, [
-    'node',
-    'plinth',
-    'plinth-10',
-    'fastify',
-    'hono',
-    'koa',
-    'express',
-  ]);
+  const targets = pickTargets(ctx, HELLO_TARGETS);
   const rows = new Map<string, InstructionRow>(
     targets.map((t) => [t.id, { id: t.id, label: t.label, runs: [], notes: [] }]),
   );
