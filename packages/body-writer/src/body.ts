@@ -92,7 +92,7 @@ function extensionBody(value: unknown, extension: BodyWriterExtension<any>): Wri
  * serialised here, once, so their length is known and a value that cannot be
  * serialised fails now, before anything is written.
  *
- * Order: a `WriteableBody` (by its `Symbol.for` brand) is itself; then the registry
+ * Order: a `WriteableBody` (by its `WRITEABLE_BODY` brand) is itself; then the registry
  * ({@link extendBodyWriter}, newest first); then the built-in rules.
  *
  * @throws {BodyWriterError} code `UNSUPPORTED_BODY`, naming the type, for a symbol,

@@ -115,17 +115,17 @@ describe('extendBodyWriter', () => {
 });
 
 describe('plugin bodies from another copy of @plinth/writeable-body', () => {
-  it('are recognised by the Symbol.for brand and written as they say', async () => {
-    // What a second, separately bundled copy produces: same registered symbol, no shared code.
+  it('are recognised by the string brand and written as they say', async () => {
+    // What a second, separately bundled copy produces: same brand key, no shared code.
     const foreign = {
-      [Symbol.for('plinth.writeable-body')]: true,
+      '~plinth.writeableBody': true,
       defaultContentType: () => 'text/csv',
       contentLength: () => 4,
       writeBody: (sink: { write(c: string): unknown }) => {
         sink.write('a,b\n');
       },
     };
-    expect(Symbol.for('plinth.writeable-body')).toBe(WRITEABLE_BODY);
+    expect(WRITEABLE_BODY).toBe('~plinth.writeableBody');
     expect(toWriteableBody(foreign)).toBe(foreign);
     expect(defaultContentType(foreign)).toBe('text/csv');
     expect(contentLength(foreign)).toBe(4);
@@ -135,7 +135,7 @@ describe('plugin bodies from another copy of @plinth/writeable-body', () => {
   });
 
   it('a JSON object that only looks like a body is JSON', () => {
-    const lookalike = JSON.parse('{"plinth.writeable-body":true,"writeBody":1}');
+    const lookalike = JSON.parse('{"~plinth.writeableBody":true,"writeBody":1}');
     expect(defaultContentType(lookalike)).toBe('application/json; charset=utf-8');
   });
 });

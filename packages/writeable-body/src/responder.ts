@@ -3,7 +3,15 @@ import type { Response } from './response';
 
 /**
  * The key under which an adapter puts its {@link Responder} on the context.
- * Registered with `Symbol.for`, so copies of this package agree.
+ * Registered with `Symbol.for`, so copies of this package agree at run time.
+ *
+ * It stays a symbol, unlike the `WRITEABLE_BODY` brand: a symbol key keeps the
+ * responder out of `Object.keys(ctx)` and `JSON.stringify(ctx)`. Its type is a
+ * `unique symbol`, different in every declaration file, but the member it keys in
+ * {@link HttpContext} is optional, so a context typed by any copy (or by the
+ * `.d.mts` or the `.d.cts`) is assignable to the `HttpContext` of any other.
+ * Plugins reach the responder through {@link writeResponse} and its siblings, which
+ * take any such context, rather than by indexing the context with this key.
  */
 export const RESPONDER: unique symbol = Symbol.for('plinth.responder') as never;
 

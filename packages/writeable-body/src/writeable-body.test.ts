@@ -32,6 +32,10 @@ describe('writeableBody / isWriteableBody', () => {
       {},
       { writeBody: () => {} },
       JSON.parse('{"plinth.writeable-body":true,"writeBody":1}'),
+      // JSON can carry the string brand, never the writeBody function.
+      JSON.parse('{"~plinth.writeableBody":true,"writeBody":"function"}'),
+      { '~plinth.writeableBody': true },
+      { '~plinth.writeableBody': 'true', writeBody: () => {} },
       [],
       'x',
       1,
@@ -40,15 +44,28 @@ describe('writeableBody / isWriteableBody', () => {
     }
   });
 
-  it('agrees with a brand made by another copy of the package (Symbol.for)', () => {
+  it('agrees with a brand made by another copy or version of the package (string key)', () => {
+    // What another copy produces: the same string key, no shared code or symbol.
     const foreign = {
+      '~plinth.writeableBody': true,
+      defaultContentType: () => undefined,
+      contentLength: () => undefined,
+      writeBody: () => {},
+    } as const;
+    expect(WRITEABLE_BODY).toBe('~plinth.writeableBody');
+    expect(isWriteableBody(foreign)).toBe(true);
+    expect(writeableBody({ write: () => {} })[WRITEABLE_BODY]).toBe(true);
+  });
+
+  it('still recognises a body branded by a 0.1 copy (Symbol.for brand)', () => {
+    const legacy = {
       [Symbol.for('plinth.writeable-body')]: true,
       defaultContentType: () => undefined,
       contentLength: () => undefined,
       writeBody: () => {},
     };
-    expect(WRITEABLE_BODY).toBe(Symbol.for('plinth.writeable-body'));
-    expect(isWriteableBody(foreign)).toBe(true);
+    expect(isWriteableBody(legacy)).toBe(true);
+    expect(isWriteableBody({ [Symbol.for('plinth.writeable-body')]: true })).toBe(false);
   });
 
   it('refuses a bad spec with a message naming the bad value', () => {

@@ -1,11 +1,24 @@
 import type { BodySink } from './body-sink';
 
 /**
- * The brand that marks a {@link WriteableBody}. Registered with `Symbol.for` so that
- * two copies of this package in one install agree on it, and so that a plain JSON
- * object (which cannot carry a symbol key) is never taken for a body.
+ * The brand that marks a {@link WriteableBody}: a string-keyed property, so that the
+ * type is structural. A `unique symbol` is a different type in every declaration
+ * file that declares it, so the `.d.mts` and the `.d.cts` of this package, or two
+ * copies of it in one install, would each have their own `WriteableBody` that the
+ * others do not accept (TS2741). A string literal is the same type wherever it is
+ * declared, as the Standard Schema spec's `'~standard'` property is. The `~` sorts
+ * it after the members a user means to call in an editor's completion list.
+ *
+ * A plain JSON object is still never taken for a body: `JSON.parse` can make the
+ * brand but never the `writeBody` function {@link isWriteableBody} also requires.
  */
-export const WRITEABLE_BODY: unique symbol = Symbol.for('plinth.writeable-body') as never;
+export const WRITEABLE_BODY: '~plinth.writeableBody' = '~plinth.writeableBody';
+
+/**
+ * The brand of the 0.1 releases, still recognised at run time by
+ * {@link isWriteableBody} so that a body made by such a copy is written as a body.
+ */
+const LEGACY_BRAND: symbol = Symbol.for('plinth.writeable-body');
 
 /**
  * A response body that knows how to write itself to the client: Pedestal's
@@ -13,7 +26,10 @@ export const WRITEABLE_BODY: unique symbol = Symbol.for('plinth.writeable-body')
  * (or build one with {@link writeableBody}) and every Plinth adapter can send it.
  */
 export interface WriteableBody {
-  /** The brand; `true` on every writeable body. */
+  /**
+   * The brand, `'~plinth.writeableBody': true` on every writeable body; see
+   * {@link WRITEABLE_BODY}.
+   */
   readonly [WRITEABLE_BODY]: true;
   /**
    * The Content-Type used when the response sets none, or `undefined` for none.
@@ -96,14 +112,15 @@ export function writeableBody(spec: WriteableBodySpec): WriteableBody {
 
 /**
  * Tells whether a value is a {@link WriteableBody}: it carries the brand and a
- * `writeBody` method. Works across copies of this package.
+ * `writeBody` method. Works across copies and versions of this package, including
+ * the 0.1 releases, whose brand was the symbol `Symbol.for('plinth.writeable-body')`.
  */
 export function isWriteableBody(value: unknown): value is WriteableBody {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
+  const candidate = value as Record<PropertyKey, unknown>;
   return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    (value as Partial<WriteableBody>)[WRITEABLE_BODY] === true &&
-    typeof (value as Partial<WriteableBody>).writeBody === 'function'
+    (candidate[WRITEABLE_BODY] === true || candidate[LEGACY_BRAND] === true) &&
+    typeof candidate.writeBody === 'function'
   );
 }
 
