@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PackageInfo, publishablePackages, withPlinthDeps } from './packages';
+import { type PackageInfo, packTarball, publishablePackages, withPlinthDeps } from './packages';
 import { cjsProgram, esmProgram } from './smoke';
 
 const packages = publishablePackages();
@@ -18,14 +18,7 @@ beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'plinth-pack-'));
   const dest = join(work, 'tarballs');
   mkdirSync(dest);
-  for (const pkg of packages) {
-    const before = new Set(readdirSync(dest));
-    // pnpm pack rewrites workspace:* and catalog: into real versions, as publish does.
-    execFileSync('pnpm', ['pack', '--pack-destination', dest], { cwd: pkg.dir, stdio: 'pipe' });
-    const made = readdirSync(dest).filter((f) => !before.has(f));
-    expect(made).toHaveLength(1);
-    tarballs.set(pkg.name, join(dest, made[0]!));
-  }
+  for (const pkg of packages) tarballs.set(pkg.name, packTarball(pkg, dest));
 });
 
 afterAll(() => {

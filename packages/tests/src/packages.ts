@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,4 +58,18 @@ export function withPlinthDeps(pkg: PackageInfo, all: PackageInfo[]): PackageInf
   };
   visit(pkg);
   return [...seen.values()];
+}
+
+/**
+ * Packs a package as it would be published (pnpm pack rewrites `workspace:*` and
+ * `catalog:` into real versions, as publish does) into `dest`; returns the tarball.
+ */
+export function packTarball(pkg: PackageInfo, dest: string): string {
+  const before = new Set(readdirSync(dest));
+  execFileSync('pnpm', ['pack', '--pack-destination', dest], { cwd: pkg.dir, stdio: 'pipe' });
+  const made = readdirSync(dest).filter((f) => !before.has(f));
+  if (made.length !== 1) {
+    throw new Error(`pnpm pack of ${pkg.name} made ${made.length} files: ${made.join(', ')}`);
+  }
+  return join(dest, made[0]!);
 }
