@@ -1,5 +1,5 @@
 import { type BodySink, WRITEABLE_BODY, type WriteableBody } from '@plinth/writeable-body';
-import { BodyWriterError } from './error';
+import { BodyWriterError } from './errors';
 import { checkChunk } from './internal/chunk';
 import { describe } from './internal/describe';
 import { serialiseElement } from './internal/json';
@@ -14,8 +14,8 @@ function checkSource(fn: string, source: unknown): void {
     typeof source === 'string'
   ) {
     throw new BodyWriterError(
+      'INVALID_ARGUMENT',
       `${fn}(source): source must be an Iterable or AsyncIterable, got ${describe(source)}`,
-      { code: 'INVALID_ARGUMENT' },
     );
   }
 }
