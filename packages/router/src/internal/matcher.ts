@@ -335,18 +335,6 @@ export class Matcher {
     return reached ? this.miss(segments) : NOT_FOUND;
   }
 
-  /**
-   * The array search, exposed so tests can check it agrees with the split-free one.
-   * @internal
-   */
-  matchSegments(method: string, segments: readonly string[]): MatchResult {
-    const values: string[] = [];
-    reached = false;
-    const candidate = searchSegments(this.root, segments, 1, method, values);
-    if (candidate !== undefined) return found(candidate, values);
-    return reached ? this.miss(segments) : NOT_FOUND;
-  }
-
   private miss(segments: readonly string[]): MatchResult {
     const allowed = new Set<string>();
     collect(this.root, segments, 1, [], allowed);
