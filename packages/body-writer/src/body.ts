@@ -211,12 +211,10 @@ export function writeBodyToStream(body: unknown, sink: BodySink): undefined | Pr
   if (writeable === undefined) return undefined;
   if (typeof writeable.prepare === 'function') {
     const prepared = writeable.prepare();
-    if (prepared !== undefined && typeof (prepared as Promise<void>).then === 'function') {
+    if (prepared !== undefined && isThenable(prepared)) {
       return (prepared as Promise<void>).then(() => writeable.writeBody(sink));
     }
   }
   const written = writeable.writeBody(sink);
-  return written !== undefined && typeof (written as Promise<void>).then === 'function'
-    ? (written as Promise<void>)
-    : undefined;
+  return written !== undefined && isThenable(written) ? (written as Promise<void>) : undefined;
 }

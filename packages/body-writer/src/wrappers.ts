@@ -1,4 +1,5 @@
 import { type BodySink, WRITEABLE_BODY, type WriteableBody } from '@plinth/writeable-body';
+import { TEXT_TYPE } from './body';
 import { BodyWriterError } from './errors';
 import { checkChunk } from './internal/chunk';
 import { describe } from './internal/describe';
@@ -73,7 +74,7 @@ export function text(
   checkSource('text', source);
   return {
     [WRITEABLE_BODY]: true,
-    defaultContentType: () => 'text/plain; charset=utf-8',
+    defaultContentType: () => TEXT_TYPE,
     contentLength: () => undefined,
     writeBody: (sink: BodySink) => writeSequence(source, sink, textChunk, undefined, undefined),
   };
