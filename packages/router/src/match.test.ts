@@ -1,3 +1,6 @@
+// The matcher's behaviour through the public route table: literal, parameter and
+// wildcard precedence, methods and Allow, decoding, and property tests against the
+// full trie walk. One file because the cases share one table and one outcome helper.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { group } from './group';

@@ -7,6 +7,10 @@
 // does `loop` return SUSPENDED, and `drive` awaits that one result and re-enters
 // the loops; so an all-synchronous chain costs no promise and no microtask per
 // stage (see SPEC.md, "@plinth/interceptor"), and `run` none at all.
+//
+// One piece because the enter loop, the leave loop and the error mode share the
+// same few private helpers (wrap, failed, completed, observe) and must agree on
+// every state transition; split, each would need the others' internals.
 import { InterceptorError } from '../errors';
 import type { Interceptor, ObserverEvent, Stage } from '../types';
 import { CHAIN, type ChainState, type Ctx, DONE, ENTER, ERROR, LEAVE } from './state';
