@@ -11,7 +11,7 @@ import {
   toWriteableBody,
   writeBodyToStream,
 } from './body';
-import { BodyWriterError } from './error';
+import { BodyWriterError } from './errors';
 import { ndjson, text } from './wrappers';
 
 async function written(body: unknown): Promise<Buffer> {

@@ -4,7 +4,7 @@ import {
   WRITEABLE_BODY,
   type WriteableBody,
 } from '@plinth/writeable-body';
-import { BodyWriterError } from './error';
+import { BodyWriterError } from './errors';
 import { describe } from './internal/describe';
 import { serialiseBody, serialiseElement } from './internal/json';
 import {
@@ -19,11 +19,11 @@ import { writeSequence } from './internal/sequence';
 import { writeNodeReadable, writeWebStream } from './internal/streams';
 import { type BodyWriterExtension, findExtension, registry } from './registry';
 
-/** `text/plain; charset=utf-8`: strings and `text()`. */
+/** `text/plain; charset=utf-8`: strings and `text()`. @internal */
 export const TEXT_TYPE: string = 'text/plain; charset=utf-8';
-/** `application/json; charset=utf-8`: JSON values and lazy sequences. */
+/** `application/json; charset=utf-8`: JSON values and lazy sequences. @internal */
 export const JSON_TYPE: string = 'application/json; charset=utf-8';
-/** `application/octet-stream`: bytes, functions, streams. */
+/** `application/octet-stream`: bytes, functions, streams. @internal */
 export const OCTET_TYPE: string = 'application/octet-stream';
 
 function fixed(
@@ -40,9 +40,7 @@ function fixed(
 }
 
 function unsupported(body: unknown, why: string): BodyWriterError {
-  return new BodyWriterError(`Unsupported body: ${describe(body)}; ${why}`, {
-    code: 'UNSUPPORTED_BODY',
-  });
+  return new BodyWriterError('UNSUPPORTED_BODY', `Unsupported body: ${describe(body)}; ${why}`);
 }
 
 function jsonElement(element: unknown, index: number): string {
@@ -213,12 +211,10 @@ export function writeBodyToStream(body: unknown, sink: BodySink): undefined | Pr
   if (writeable === undefined) return undefined;
   if (typeof writeable.prepare === 'function') {
     const prepared = writeable.prepare();
-    if (prepared !== undefined && typeof (prepared as Promise<void>).then === 'function') {
+    if (prepared !== undefined && isThenable(prepared)) {
       return (prepared as Promise<void>).then(() => writeable.writeBody(sink));
     }
   }
   const written = writeable.writeBody(sink);
-  return written !== undefined && typeof (written as Promise<void>).then === 'function'
-    ? (written as Promise<void>)
-    : undefined;
+  return written !== undefined && isThenable(written) ? (written as Promise<void>) : undefined;
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectingSink, until } from '../test/sink';
 import { toWriteableBody, writeBodyToStream } from './body';
-import { BodyWriterError } from './error';
+import { BodyWriterError } from './errors';
 import { file } from './file';
 
 const openDescriptors = (): number => readdirSync('/proc/self/fd').length;

@@ -2,7 +2,7 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type BodySink, WRITEABLE_BODY, type WriteableBody } from '@plinth/writeable-body';
 import { contentType as mimeContentType } from 'mime-types';
-import { BodyWriterError } from './error';
+import { BodyWriterError } from './errors';
 import { describe } from './internal/describe';
 
 /** Options of {@link file}. */
@@ -49,31 +49,27 @@ const NOT_FOUND = new Set(['ENOENT', 'ENOTDIR', 'EISDIR']);
 export function file(path: string, options: FileOptions = {}): WriteableBody {
   if (typeof path !== 'string' || path === '') {
     throw new BodyWriterError(
+      'INVALID_ARGUMENT',
       `file(path): path must be a non-empty string, got ${describe(path)}`,
-      {
-        code: 'INVALID_ARGUMENT',
-      },
     );
   }
   if (options === null || typeof options !== 'object') {
     throw new BodyWriterError(
+      'INVALID_ARGUMENT',
       `file(path, options): options must be an object, got ${describe(options)}`,
-      {
-        code: 'INVALID_ARGUMENT',
-      },
     );
   }
   const chunkSize = options.highWaterMark ?? DEFAULT_FILE_CHUNK;
   if (!Number.isSafeInteger(chunkSize) || chunkSize < 1) {
     throw new BodyWriterError(
+      'INVALID_ARGUMENT',
       `file(path, options): options.highWaterMark must be a positive integer, got ${describe(chunkSize)}`,
-      { code: 'INVALID_ARGUMENT' },
     );
   }
   if (options.contentType !== undefined && typeof options.contentType !== 'string') {
     throw new BodyWriterError(
+      'INVALID_ARGUMENT',
       `file(path, options): options.contentType must be a string, got ${describe(options.contentType)}`,
-      { code: 'INVALID_ARGUMENT' },
     );
   }
   return new FileBody(path, options.contentType ?? contentTypeOf(path), chunkSize);
@@ -89,15 +85,15 @@ function fileError(path: string, error: unknown): BodyWriterError {
   // the client, and the server's directory layout is none of its business. The
   // cause (Node's error) carries the full path for the log.
   if (typeof code === 'string' && NOT_FOUND.has(code)) {
-    return new BodyWriterError(`File not found: ${basename(path)}`, {
-      code: 'FILE_NOT_FOUND',
+    return new BodyWriterError('FILE_NOT_FOUND', `File not found: ${basename(path)}`, {
       status: 404,
       cause: error,
     });
   }
   return new BodyWriterError(
+    'FILE_ERROR',
     `Cannot read file ${basename(path)}: ${error instanceof Error ? error.message : String(error)}`,
-    { code: 'FILE_ERROR', cause: error },
+    { cause: error },
   );
 }
 
@@ -183,8 +179,8 @@ class FileBody implements WriteableBody {
         if (length === undefined) return null;
         // Content-Length promised more: fail so the response is aborted, not ended short.
         throw new BodyWriterError(
+          'FILE_CHANGED',
           `File ${basename(path)} shrank while it was sent: ${position} of ${length} bytes`,
-          { code: 'FILE_CHANGED' },
         );
       }
       return bytesRead === want ? buffer : buffer.subarray(0, bytesRead);

@@ -1,18 +1,10 @@
 // @plinth/body-writer: how every standard body type writes itself to the client.
 
 // The protocol
-export {
-  contentLength,
-  defaultContentType,
-  JSON_TYPE,
-  OCTET_TYPE,
-  TEXT_TYPE,
-  toWriteableBody,
-  writeBodyToStream,
-} from './body';
-export type { BodyWriterErrorCode, BodyWriterErrorOptions } from './error';
+export { contentLength, defaultContentType, toWriteableBody, writeBodyToStream } from './body';
+export type { BodyWriterErrorCode, BodyWriterErrorOptions } from './errors';
 // Errors
-export { BodyWriterError } from './error';
+export { BodyWriterError } from './errors';
 export type { FileOptions } from './file';
 // Body constructors
 export { DEFAULT_FILE_CHUNK, file } from './file';

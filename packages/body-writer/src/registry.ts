@@ -1,5 +1,5 @@
 import type { BodySink } from '@plinth/writeable-body';
-import { BodyWriterError } from './error';
+import { BodyWriterError } from './errors';
 import { describe } from './internal/describe';
 
 /** How a registered type writes itself; see {@link extendBodyWriter}. */
@@ -77,16 +77,16 @@ export function extendBodyWriter<T>(
 ): () => void {
   if (typeof test !== 'function') {
     throw new BodyWriterError(
+      'INVALID_ARGUMENT',
       `extendBodyWriter(test, impl): test must be a class or a type guard function, got ${describe(test)}`,
-      { code: 'INVALID_ARGUMENT' },
     );
   }
   if (impl === null || typeof impl !== 'object' || typeof impl.write !== 'function') {
     throw new BodyWriterError(
+      'INVALID_ARGUMENT',
       `extendBodyWriter(test, impl): impl.write must be a function, got ${describe(
         impl === null || typeof impl !== 'object' ? impl : impl.write,
       )}`,
-      { code: 'INVALID_ARGUMENT' },
     );
   }
   const { contentType, length } = impl;
@@ -96,14 +96,14 @@ export function extendBodyWriter<T>(
     typeof contentType !== 'function'
   ) {
     throw new BodyWriterError(
+      'INVALID_ARGUMENT',
       `extendBodyWriter(test, impl): impl.contentType must be a string or a function, got ${describe(contentType)}`,
-      { code: 'INVALID_ARGUMENT' },
     );
   }
   if (length !== undefined && typeof length !== 'function') {
     throw new BodyWriterError(
+      'INVALID_ARGUMENT',
       `extendBodyWriter(test, impl): impl.length must be a function, got ${describe(length)}`,
-      { code: 'INVALID_ARGUMENT' },
     );
   }
   const matches = isClass(test)

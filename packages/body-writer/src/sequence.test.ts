@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { collectingSink, until } from '../test/sink';
 import { writeBodyToStream } from './body';
-import { BodyWriterError } from './error';
+import { BodyWriterError } from './errors';
 import { ndjson, text } from './wrappers';
 
 describe('lazy sequences (JSON array streaming)', () => {

@@ -1,5 +1,6 @@
 import { type BodySink, WRITEABLE_BODY, type WriteableBody } from '@plinth/writeable-body';
-import { BodyWriterError } from './error';
+import { TEXT_TYPE } from './body';
+import { BodyWriterError } from './errors';
 import { checkChunk } from './internal/chunk';
 import { describe } from './internal/describe';
 import { serialiseElement } from './internal/json';
@@ -14,8 +15,8 @@ function checkSource(fn: string, source: unknown): void {
     typeof source === 'string'
   ) {
     throw new BodyWriterError(
+      'INVALID_ARGUMENT',
       `${fn}(source): source must be an Iterable or AsyncIterable, got ${describe(source)}`,
-      { code: 'INVALID_ARGUMENT' },
     );
   }
 }
@@ -73,7 +74,7 @@ export function text(
   checkSource('text', source);
   return {
     [WRITEABLE_BODY]: true,
-    defaultContentType: () => 'text/plain; charset=utf-8',
+    defaultContentType: () => TEXT_TYPE,
     contentLength: () => undefined,
     writeBody: (sink: BodySink) => writeSequence(source, sink, textChunk, undefined, undefined),
   };

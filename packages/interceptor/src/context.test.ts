@@ -120,6 +120,7 @@ describe.each(ENTRY_POINTS)('through %s', (_entry, exec) => {
         'enter',
         'bad predicate',
       ]);
+      expect(error.code).toBe('STAGE_FAILED');
     });
   });
 
@@ -143,11 +144,13 @@ describe.each(ENTRY_POINTS)('through %s', (_entry, exec) => {
       const failing = interceptor<TraceCtx>({ name: 'w', leave: (ctx) => withError(ctx, 'nope') });
       const error = await rejection(exec(fresh(), [tracer('a'), failing]));
       expect([error.interceptor, error.stage, error.cause]).toEqual(['w', 'leave', 'nope']);
+      expect(error.code).toBe('STAGE_FAILED');
     });
 
     it('before execute, fails the execution at once', async () => {
       const error = await rejection(exec(withError(fresh(), 'early'), [tracer('a')]));
       expect([error.interceptor, error.stage, error.cause]).toEqual([undefined, 'enter', 'early']);
+      expect(error.code).toBe('CONTEXT_CARRIED_ERROR');
     });
 
     it('rejects null and undefined', () => {
@@ -165,6 +168,7 @@ describe.each(ENTRY_POINTS)('through %s', (_entry, exec) => {
       });
       const error = await rejection(exec(fresh(), [swap, thrower]));
       expect([error.interceptor, error.stage, error.cause]).toEqual(['s', 'error', 'other']);
+      expect(error.code).toBe('STAGE_FAILED');
       expect(error.suppressed.map((e) => (e as { interceptor: string }).interceptor)).toEqual([
         't',
       ]);
@@ -188,6 +192,7 @@ describe.each(ENTRY_POINTS)('through %s', (_entry, exec) => {
         'enter',
         'observer broke',
       ]);
+      expect(error.code).toBe('STAGE_FAILED');
     });
 
     it('several observers all see every stage', async () => {

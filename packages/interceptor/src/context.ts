@@ -1,6 +1,6 @@
-import { describe } from './internal/describe';
 import { CHAIN, type Ctx, DONE, ERROR, type Predicate, stateFor } from './internal/state';
 import { assertInterceptors } from './internal/validate';
+import { describe } from './internal/values';
 import type { Interceptor, Observer, Stage } from './types';
 
 function assertContext(fn: string, ctx: unknown): asserts ctx is Ctx {

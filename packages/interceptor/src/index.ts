@@ -5,8 +5,8 @@ export type { PendingStage } from './context';
 // Changing a chain from inside (or before) it
 export { addObserver, enqueue, pendingStage, terminate, terminateWhen, withError } from './context';
 // Errors
-export type { InterceptorErrorOptions } from './error';
-export { InterceptorError } from './error';
+export type { InterceptorErrorCode, InterceptorErrorOptions } from './errors';
+export { InterceptorError } from './errors';
 // Running a chain, resolving a promise every time
 export { execute } from './execute';
 // Building interceptors

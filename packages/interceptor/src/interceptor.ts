@@ -1,4 +1,5 @@
 import { invalidReason, VALID } from './internal/validate';
+import { isThenable } from './internal/values';
 import type { Handler, Interceptor, InterceptorSpec, RequestOf, ResponseOf } from './types';
 
 /**
@@ -51,11 +52,7 @@ function fromHandler(handler: Handler): Interceptor {
     handler.name || 'handler',
     (ctx: any) => {
       const response = handler(ctx.request);
-      if (
-        typeof response === 'object' &&
-        response !== null &&
-        typeof (response as { then?: unknown }).then === 'function'
-      ) {
+      if (typeof response === 'object' && response !== null && isThenable(response)) {
         return Promise.resolve(response).then((r) => set(ctx, r));
       }
       return set(ctx, response);

@@ -13,7 +13,7 @@ import {
   thrower,
   tracer,
 } from '../test/support';
-import { InterceptorError } from './error';
+import { InterceptorError } from './errors';
 import { execute } from './execute';
 import { interceptor } from './interceptor';
 import { run } from './run';

@@ -1,7 +1,7 @@
-import type { InterceptorError } from './error';
+import type { InterceptorError } from './errors';
+import type { Stage } from './stage';
 
-/** The three stages of an interceptor. */
-export type Stage = 'enter' | 'leave' | 'error';
+export type { Stage } from './stage';
 
 /**
  * An interceptor: up to three functions that each take the context and return it

@@ -79,6 +79,7 @@ describe.each(ENTRY_POINTS)('%s', (_entry, exec) => {
       const error = await rejection(exec(fresh(), [tracer('a', mode), thrower('b', mode)]));
       expect(error).toBeInstanceOf(InterceptorError);
       expect(error.name).toBe('InterceptorError');
+      expect(error.code).toBe('STAGE_FAILED');
       expect(error.interceptor).toBe('b');
       expect(error.stage).toBe('enter');
       expect(error.executionId).toBeGreaterThan(0);

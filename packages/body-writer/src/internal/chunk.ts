@@ -1,4 +1,4 @@
-import { BodyWriterError } from '../error';
+import { BodyWriterError } from '../errors';
 import { describe } from './describe';
 
 /**
@@ -10,7 +10,8 @@ export function checkChunk(chunk: unknown, what: string): string | Uint8Array {
   if (ArrayBuffer.isView(chunk)) {
     return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   }
-  throw new BodyWriterError(`${what} produced ${describe(chunk)}; expected a string or bytes`, {
-    code: 'INVALID_CHUNK',
-  });
+  throw new BodyWriterError(
+    'INVALID_CHUNK',
+    `${what} produced ${describe(chunk)}; expected a string or bytes`,
+  );
 }

@@ -1,4 +1,4 @@
-import { BodyWriterError } from '../error';
+import { BodyWriterError } from '../errors';
 import { describe } from './describe';
 
 /**
@@ -27,14 +27,15 @@ export function serialiseBody(body: unknown): string {
     json = JSON.stringify(body);
   } catch (error) {
     throw new BodyWriterError(
+      'UNSUPPORTED_BODY',
       `Unsupported body: ${describe(body)} cannot be serialised as JSON: ${jsonFailure(error)}`,
-      { code: 'UNSUPPORTED_BODY', cause: error },
+      { cause: error },
     );
   }
   if (json === undefined) {
     throw new BodyWriterError(
+      'UNSUPPORTED_BODY',
       `Unsupported body: ${describe(body)} serialises to nothing in JSON (its toJSON returned undefined, a function or a symbol)`,
-      { code: 'UNSUPPORTED_BODY' },
     );
   }
   return json;
@@ -51,8 +52,9 @@ export function serialiseElement(element: unknown, index: number): string {
     json = JSON.stringify(element);
   } catch (error) {
     throw new BodyWriterError(
+      'UNSERIALISABLE_ELEMENT',
       `Element ${index} of the sequence, ${describe(element)}, cannot be serialised as JSON: ${jsonFailure(error)}`,
-      { code: 'UNSERIALISABLE_ELEMENT', cause: error },
+      { cause: error },
     );
   }
   return json === undefined ? 'null' : json;

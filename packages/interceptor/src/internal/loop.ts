@@ -7,20 +7,19 @@
 // does `loop` return SUSPENDED, and `drive` awaits that one result and re-enters
 // the loops; so an all-synchronous chain costs no promise and no microtask per
 // stage (see SPEC.md, "@plinth/interceptor"), and `run` none at all.
-import { InterceptorError } from '../error';
+//
+// One piece because the enter loop, the leave loop and the error mode share the
+// same few private helpers (wrap, failed, completed, observe) and must agree on
+// every state transition; split, each would need the others' internals.
+import { InterceptorError } from '../errors';
 import type { Interceptor, ObserverEvent, Stage } from '../types';
-import { describe, messageOf } from './describe';
 import { CHAIN, type ChainState, type Ctx, DONE, ENTER, ERROR, LEAVE } from './state';
+import { describe, isThenable, messageOf } from './values';
 
 /** @internal Returned by `loop` when a stage returned a thenable. */
 export const SUSPENDED: unique symbol = Symbol('suspended') as never;
 
 const NO_SUPPRESSED: readonly unknown[] = [];
-
-/** @internal */
-export function isThenable(value: object): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown }).then === 'function';
-}
 
 function label(i: Interceptor, s: ChainState, stage: Stage): string {
   if (i.name !== undefined) return `Interceptor "${i.name}"`;
@@ -36,13 +35,11 @@ function wrap(
   cause: unknown,
   suppressed: readonly unknown[] = NO_SUPPRESSED,
 ): InterceptorError {
-  return new InterceptorError(`${label(i, s, stage)} failed in ${stage}: ${messageOf(cause)}`, {
-    interceptor: i.name,
-    stage,
-    executionId: s.id,
-    cause,
-    suppressed,
-  });
+  return new InterceptorError(
+    'STAGE_FAILED',
+    `${label(i, s, stage)} failed in ${stage}: ${messageOf(cause)}`,
+    { interceptor: i.name, stage, executionId: s.id, cause, suppressed },
+  );
 }
 
 function notReturned(stage: Stage, value: unknown): TypeError {

@@ -1,10 +1,9 @@
 // The one entry into a chain, behind both `run` and `execute`: argument checks,
 // the chain state, the synchronous loop, and the switch to `drive` when a stage
 // returned a thenable.
-import { InterceptorError } from '../error';
+import { InterceptorError } from '../errors';
 import type { Interceptor } from '../types';
-import { describe } from './describe';
-import { drive, finish, isThenable, loop, SUSPENDED } from './loop';
+import { drive, finish, loop, SUSPENDED } from './loop';
 import {
   CHAIN,
   ChainState,
@@ -17,6 +16,7 @@ import {
   PENDING,
 } from './state';
 import { assertInterceptors } from './validate';
+import { describe, isThenable } from './values';
 
 let lastExecutionId = 0;
 
@@ -128,12 +128,11 @@ function start(
   const error = ctx[ERROR];
   if (error !== undefined && !InterceptorError.isError(error)) {
     // withError before execute: an error nobody raised in this chain.
-    ctx[ERROR] = new InterceptorError(`The context carried an error: ${describe(error)}`, {
-      interceptor: undefined,
-      stage: 'enter',
-      executionId: s.id,
-      cause: error,
-    });
+    ctx[ERROR] = new InterceptorError(
+      'CONTEXT_CARRIED_ERROR',
+      `The context carried an error: ${describe(error)}`,
+      { interceptor: undefined, stage: 'enter', executionId: s.id, cause: error },
+    );
   }
   if (error !== undefined) {
     s.end = 0;

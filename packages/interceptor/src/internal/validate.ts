@@ -1,5 +1,5 @@
 import type { Interceptor } from '../types';
-import { describe } from './describe';
+import { describe } from './values';
 
 /**
  * Brand of interceptors built by `interceptor()`: a non-enumerable key, so that a

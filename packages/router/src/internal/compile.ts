@@ -1,3 +1,7 @@
+// Turns a route table spec into compiled routes: methods, path patterns, parameter
+// constraints, targets and the duplicate/overlap checks. One piece because every
+// check reports through the same `invalid` helper with the route's label, and the
+// overlap check needs all routes parsed by the same rules.
 import { type Interceptor, interceptor } from '@plinth/interceptor';
 import { RouterError } from '../errors';
 import { isGroup, joinPath } from '../group';

@@ -1,3 +1,7 @@
+// The segment trie and its searches. One piece because the two searches (over the
+// raw path and over decoded segments), the Allow collection and the literal-path
+// index must walk the same nodes in the same precedence (literal, parameter,
+// wildcard); kept side by side, a change to one is seen next to the others.
 import type { MatchedRoute, MatchResult } from '../types';
 import type { CompiledRoute } from './compile';
 import { decodeOrUndefined, malformedReason } from './decode';
@@ -328,18 +332,6 @@ export class Matcher {
       }
       segments[i] = decoded;
     }
-    const values: string[] = [];
-    reached = false;
-    const candidate = searchSegments(this.root, segments, 1, method, values);
-    if (candidate !== undefined) return found(candidate, values);
-    return reached ? this.miss(segments) : NOT_FOUND;
-  }
-
-  /**
-   * The array search, exposed so tests can check it agrees with the split-free one.
-   * @internal
-   */
-  matchSegments(method: string, segments: readonly string[]): MatchResult {
     const values: string[] = [];
     reached = false;
     const candidate = searchSegments(this.root, segments, 1, method, values);

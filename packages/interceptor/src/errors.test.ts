@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { InterceptorError } from './error';
+import { InterceptorError } from './errors';
 
 describe('InterceptorError', () => {
-  it('carries name, interceptor, stage, execution id, cause and suppressed', () => {
+  it('carries name, code, interceptor, stage, execution id, cause and suppressed', () => {
     const cause = new Error('inner');
-    const e = new InterceptorError('m', {
+    const e = new InterceptorError('STAGE_FAILED', 'm', {
       interceptor: 'x',
       stage: 'leave',
       executionId: 3,
@@ -12,6 +12,7 @@ describe('InterceptorError', () => {
     });
     expect(e).toBeInstanceOf(Error);
     expect(e.name).toBe('InterceptorError');
+    expect(e.code).toBe('STAGE_FAILED');
     expect([e.message, e.interceptor, e.stage, e.executionId]).toEqual(['m', 'x', 'leave', 3]);
     expect(e.cause).toBe(cause);
     expect(e.suppressed).toEqual([]);
@@ -19,7 +20,7 @@ describe('InterceptorError', () => {
   });
 
   it('isError recognises it by name, also from another copy of the package', () => {
-    const e = new InterceptorError('m', {
+    const e = new InterceptorError('CONTEXT_CARRIED_ERROR', 'm', {
       interceptor: undefined,
       stage: 'enter',
       executionId: 1,

@@ -1,15 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { BodyWriterError } from './error';
+import { BodyWriterError } from './errors';
 
 describe('BodyWriterError', () => {
   it('carries code, status and cause', () => {
     const cause = new Error('inner');
-    const error = new BodyWriterError('outer', { code: 'FILE_NOT_FOUND', status: 404, cause });
+    const error = new BodyWriterError('FILE_NOT_FOUND', 'outer', { status: 404, cause });
     expect(error.name).toBe('BodyWriterError');
     expect(error.code).toBe('FILE_NOT_FOUND');
     expect(error.status).toBe(404);
     expect(error.cause).toBe(cause);
     expect(error).toBeInstanceOf(Error);
+    expect(error.message).toBe('outer');
+  });
+
+  it('needs no options: no status, no cause', () => {
+    const error = new BodyWriterError('INVALID_ARGUMENT', 'bad');
+    expect([error.code, error.message, error.status]).toEqual([
+      'INVALID_ARGUMENT',
+      'bad',
+      undefined,
+    ]);
+    expect('cause' in error).toBe(false);
   });
 
   it('isError goes by name, so another copy of the class counts', () => {

@@ -1,4 +1,17 @@
-import type { Stage } from './types';
+import type { Stage } from './stage';
+
+/**
+ * What went wrong, as `error.code` on an {@link InterceptorError}:
+ *
+ * - `STAGE_FAILED`: a stage of an interceptor threw, rejected, returned something
+ *   other than the context, or returned `withError(ctx, error)`, or an observer or
+ *   `terminateWhen` predicate called after it threw; `interceptor` and `stage`
+ *   name it, and what was thrown is the `cause`.
+ * - `CONTEXT_CARRIED_ERROR`: the context already carried an error (`withError`
+ *   before `execute` or `run`), so the chain started by unwinding; `stage` is
+ *   `'enter'` and `interceptor` is `undefined`.
+ */
+export type InterceptorErrorCode = 'STAGE_FAILED' | 'CONTEXT_CARRIED_ERROR';
 
 /** Options of the {@link InterceptorError} constructor. */
 export interface InterceptorErrorOptions {
@@ -20,21 +33,25 @@ export interface InterceptorErrorOptions {
 const NONE: readonly unknown[] = Object.freeze([]);
 
 /**
- * The error a chain carries while it unwinds, and the one `execute` rejects with
- * when no interceptor handled it. It names the interceptor and stage that failed;
- * what was thrown is its `cause`.
+ * The one error class of `@plinth/interceptor`: the error a chain carries while it
+ * unwinds, and the one `execute` rejects with when no interceptor handled it. It
+ * names the interceptor and stage that failed; what was thrown is its `cause`.
+ * (Bad arguments to this package's functions are `TypeError`s, as before.)
  *
  * @example
  * ```ts
  * try {
  *   await execute({}, [interceptor({ name: 'boom', enter: () => { throw new Error('no') } })]);
  * } catch (e) {
- *   if (InterceptorError.isError(e)) console.log(e.interceptor, e.stage, e.cause); // boom enter Error: no
+ *   if (InterceptorError.isError(e)) console.log(e.code, e.interceptor, e.stage, e.cause); // STAGE_FAILED boom enter Error: no
  * }
  * ```
  */
 export class InterceptorError extends Error {
+  /** Always `'InterceptorError'`; what {@link InterceptorError.isError} checks. */
   override readonly name: 'InterceptorError' = 'InterceptorError';
+  /** What went wrong. */
+  readonly code: InterceptorErrorCode;
   /** The failing interceptor's name (`undefined` for an anonymous one). */
   readonly interceptor: string | undefined;
   /** The stage that failed. */
@@ -49,8 +66,10 @@ export class InterceptorError extends Error {
    */
   readonly suppressed: readonly unknown[];
 
-  constructor(message: string, options: InterceptorErrorOptions) {
+  /** Builds an error; `code` says what went wrong, `options` where. */
+  constructor(code: InterceptorErrorCode, message: string, options: InterceptorErrorOptions) {
     super(message, { cause: options.cause });
+    this.code = code;
     this.interceptor = options.interceptor;
     this.stage = options.stage;
     this.executionId = options.executionId;

@@ -1,3 +1,6 @@
+// The package's helpers for arbitrary values: describing one in a message, and
+// telling a thenable. (@plinth/interceptor depends on nothing, so it keeps its own.)
+
 /**
  * A short description of any value for error messages.
  * @internal
@@ -40,4 +43,12 @@ export function messageOf(value: unknown): string {
   if (value instanceof Error) return value.message;
   if (typeof value === 'string') return value;
   return `threw ${describe(value)}`;
+}
+
+/**
+ * Tells whether an object is a thenable (has a `then` method), as `await` does.
+ * @internal
+ */
+export function isThenable(value: object): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown }).then === 'function';
 }

@@ -24,8 +24,6 @@ export type BodyWriterErrorCode =
 
 /** Options of the {@link BodyWriterError} constructor. */
 export interface BodyWriterErrorOptions {
-  /** What went wrong. */
-  code: BodyWriterErrorCode;
   /**
    * The HTTP status an adapter should answer with, when the error happens before
    * anything was sent.
@@ -60,10 +58,10 @@ export class BodyWriterError extends Error {
   /** The HTTP status to answer with, when there is a better one than 500. */
   readonly status: number | undefined;
 
-  /** Builds an error; `options.code` says what went wrong. */
-  constructor(message: string, options: BodyWriterErrorOptions) {
+  /** Builds an error; `code` says what went wrong. */
+  constructor(code: BodyWriterErrorCode, message: string, options: BodyWriterErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = options.code;
+    this.code = code;
     this.status = options.status;
   }
 
