@@ -280,6 +280,7 @@ describe('nothing is written before the first element exists', () => {
     it(`${kind}: a source that throws before its first element rejects and writes nothing`, async () => {
       const boom = new Error('no first element');
       function* sync(): Generator<number> {
+        yield* [];
         throw boom;
       }
       async function* asynchronous(): AsyncGenerator<number> {
@@ -323,9 +324,11 @@ describe('nothing is written before the first element exists', () => {
       const log: string[] = [];
       function* sync() {
         log.push('ended');
+        yield* [];
       }
       async function* asynchronous() {
         log.push('ended');
+        yield* [];
       }
       await writeBodyToStream(kind === 'sync' ? sync() : asynchronous(), loggingSink(log));
       expect(log).toEqual(['ended', 'write [', 'write ]']);
