@@ -99,6 +99,7 @@ function* syncFails(): Generator<string> {
 }
 
 async function* asyncFails(): AsyncGenerator<string> {
+  yield* [];
   // Long enough for the sink's setImmediate flush: before the fix, '[' went out here.
   await upstream();
   throw new Error('async source failed before its first element');
@@ -144,6 +145,7 @@ const routes: Record<string, () => unknown> = {
   ...Object.fromEntries(kinds.map((kind, i) => [`/fails-first/${i}`, FAILS_FIRST[kind]!])),
   '/fails-first-404': () =>
     (async function* () {
+      yield* [];
       await upstream();
       throw new HttpError(404, 'no such feed');
     })(),
@@ -181,6 +183,7 @@ const routes: Record<string, () => unknown> = {
   },
   '/head': () =>
     (async function* () {
+      yield* [];
       headProducerRuns++;
       throw new Error('a producer behind HEAD ran');
     })(),
