@@ -234,12 +234,6 @@ async function main() {
   console.log('|---|---:|---:|---:|---:|---:|');
   const isFile = (name) => name.startsWith('file') || name.startsWith('pipeline');
   const baselineOf = (name) => {
-    if (base !== undefined && name === 'json: writeBodyToStream(generator)') {
-      return 'json: BASE writeBodyToStream(generator)';
-    }
-    if (base !== undefined && name === 'ndjson: writeBodyToStream(ndjson(generator))') {
-      return 'ndjson: BASE writeBodyToStream(ndjson(generator))';
-    }
     if (name.startsWith('json:')) return 'json: hand-batched 16 KiB';
     if (name.startsWith('ndjson:')) return 'ndjson: hand-batched 16 KiB';
     if (name.includes('64 KiB')) return 'pipeline(createReadStream 64 KiB)';
@@ -261,6 +255,20 @@ async function main() {
     console.log(
       `| ${name} | ${ms.toFixed(0)} | ${mbps.toFixed(0)} | ${wall.toFixed(2)} ${unit} | ${median(cpus[i]).toFixed(0)} | ${cpu.toFixed(2)} ${unit} |`,
     );
+  }
+  if (base !== undefined) {
+    console.log('\nThis build against BASE, paired by round (x time, lower is better):');
+    for (const format of [
+      'json: writeBodyToStream(generator)',
+      'ndjson: writeBodyToStream(ndjson(generator))',
+    ]) {
+      const i = indexOf.get(format);
+      const j = indexOf.get(format.replace(': ', ': BASE '));
+      if (i === undefined || j === undefined) continue;
+      console.log(
+        `- ${format}: wall ${pairedRatio(times, i, j, false).toFixed(3)}x, server CPU ${pairedRatio(cpus, i, j, false).toFixed(3)}x (medians ${median(cpus[i]).toFixed(0)} vs ${median(cpus[j]).toFixed(0)} ms CPU)`,
+      );
+    }
   }
   const big = indexOf.get('file(): 1 MiB reads');
   const small = indexOf.get('file(): 64 KiB reads');
