@@ -42,50 +42,57 @@ async function writeSync(
   const iterator = source[Symbol.iterator]();
   // Nothing is written before the first element exists and is encoded (issue 15):
   // a source that throws here, or a first element that cannot be encoded, leaves
-  // the response uncommitted, so the adapter can still answer 500.
-  // The iterator failing on its own gets no return(), per the iteration protocol.
-  const first = iterator.next();
+  // the response uncommitted, so the adapter can still answer 500. The first
+  // next() and encode() are the loop's, hoisted above it: the loop starts by
+  // writing, and has no branch for the first element. (A hand-written loop rather
+  // than for-of over the rest: for-of over a wrapper cost about 17,000 more
+  // instructions per 100-element response.)
+  let step = iterator.next();
   let pending: undefined | Promise<void>;
-  if (first.done === true) {
-    if (open !== undefined) {
-      pending = sink.write(open);
-      if (pending !== undefined) await pending;
-    }
-  } else {
+  if (step.done !== true) {
+    // What for-of does: return() when anything but the iterator itself fails (an
+    // abort, a failed write, an element that cannot be encoded), so a generator's
+    // finally runs; an iterator that failed on its own gets no return().
+    let failedInNext = false;
     try {
-      const chunk = encode(first.value, 0);
+      let index = 0;
+      let chunk = encode(step.value, index++);
       if (open !== undefined) {
         pending = sink.write(open);
         if (pending !== undefined) await pending;
       }
-      pending = sink.write(chunk);
-      if (pending !== undefined) {
-        await pending;
-        if (signal.aborted) throw signal.reason;
+      for (;;) {
+        pending = sink.write(chunk);
+        if (pending !== undefined) {
+          await pending;
+          if (signal.aborted) throw signal.reason;
+        } else if ((index & 63) === 0 && signal.aborted) {
+          // The signal can only change while we await, unless the sink aborts it from
+          // inside write(); a look every 64 elements stops even an endless generator then.
+          throw signal.reason;
+        }
+        try {
+          step = iterator.next();
+        } catch (error) {
+          failedInNext = true;
+          throw error;
+        }
+        if (step.done === true) break;
+        chunk = encode(step.value, index++);
       }
     } catch (error) {
-      // What for-of below does for the other elements: the generator's finally runs.
-      try {
-        iterator.return?.();
-      } catch {
-        // The first error is the one that matters.
+      if (!failedInNext) {
+        try {
+          iterator.return?.();
+        } catch {
+          // The first error is the one that matters.
+        }
       }
       throw error;
     }
-    let index = 1;
-    // for-of calls the iterator's return() when the body throws (abort, a failed
-    // write, an element that cannot be encoded), so a generator's finally runs.
-    for (const element of { [Symbol.iterator]: () => iterator }) {
-      pending = sink.write(encode(element, index++));
-      if (pending !== undefined) {
-        await pending;
-        if (signal.aborted) throw signal.reason;
-      } else if ((index & 63) === 0 && signal.aborted) {
-        // The signal can only change while we await, unless the sink aborts it from
-        // inside write(); a look every 64 elements stops even an endless generator then.
-        throw signal.reason;
-      }
-    }
+  } else if (open !== undefined) {
+    pending = sink.write(open);
+    if (pending !== undefined) await pending;
   }
   if (close !== undefined) {
     pending = sink.write(close);
