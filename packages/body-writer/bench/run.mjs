@@ -8,14 +8,18 @@
 //       and a hand-batched 16 KiB-chunk writer;
 //   (2) a FILE_MB MB file through file() against
 //       pipeline(fs.createReadStream(path, { highWaterMark }), res), 64 KiB and 1 MiB.
-// Run with node --expose-gc (the bench script does). Environment: ROUNDS (default 7), ELEMENTS (1e6), FILE_MB (100), ONLY=seq|file.
+//   With BASE=<path to another build's dist/index.mjs> (an older commit checked out
+//   and built elsewhere), its writeBodyToStream runs beside this build's on the same
+//   sequences, in the same rounds, as the baseline of this build's rows.
+// Run with node --expose-gc (the bench script does). Environment: ROUNDS (default 7), ELEMENTS (1e6), FILE_MB (100), ONLY=seq|file, BASE.
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { pathToFileURL } from 'node:url';
 import { file, ndjson, writeBodyToStream } from '../dist/index.mjs';
 import { responseSink } from './response-sink.mjs';
 
@@ -23,6 +27,8 @@ const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const ELEMENTS = Number(process.env.ELEMENTS ?? 1e6);
 const FILE_MB = Number(process.env.FILE_MB ?? 100);
 const ONLY = process.env.ONLY;
+const BASE = process.env.BASE;
+const base = BASE ? await import(pathToFileURL(resolve(BASE)).href) : undefined;
 
 function* items() {
   for (let i = 0; i < ELEMENTS; i++) yield { id: i, name: 'item', ok: true };
@@ -42,7 +48,7 @@ const drain = (res) =>
     res.once('close', onClose);
   });
 
-async function viaPlinth(res, body, type, length) {
+async function viaPlinth(res, body, type, length, write = writeBodyToStream) {
   res.writeHead(
     200,
     length === undefined
@@ -50,7 +56,7 @@ async function viaPlinth(res, body, type, length) {
       : { 'content-type': type, 'content-length': length },
   );
   const sink = responseSink(res);
-  await writeBodyToStream(body, sink);
+  await write(body, sink);
   sink.end();
 }
 
@@ -122,6 +128,25 @@ const scenarios = {
     ],
     ['ndjson: per-element res.write + drain', (res) => perElement(res, 'ndjson')],
     ['ndjson: hand-batched 16 KiB', (res) => handBatched(res, 'ndjson')],
+    ...(base === undefined
+      ? []
+      : [
+          [
+            'json: BASE writeBodyToStream(generator)',
+            (res) => viaPlinth(res, items(), 'application/json', undefined, base.writeBodyToStream),
+          ],
+          [
+            'ndjson: BASE writeBodyToStream(ndjson(generator))',
+            (res) =>
+              viaPlinth(
+                res,
+                base.ndjson(items()),
+                'application/x-ndjson',
+                undefined,
+                base.writeBodyToStream,
+              ),
+          ],
+        ]),
   ],
   file: [
     ['file(): 1 MiB reads', (res) => viaFile(res, MiB)],
@@ -230,6 +255,20 @@ async function main() {
     console.log(
       `| ${name} | ${ms.toFixed(0)} | ${mbps.toFixed(0)} | ${wall.toFixed(2)} ${unit} | ${median(cpus[i]).toFixed(0)} | ${cpu.toFixed(2)} ${unit} |`,
     );
+  }
+  if (base !== undefined) {
+    console.log('\nThis build against BASE, paired by round (x time, lower is better):');
+    for (const format of [
+      'json: writeBodyToStream(generator)',
+      'ndjson: writeBodyToStream(ndjson(generator))',
+    ]) {
+      const i = indexOf.get(format);
+      const j = indexOf.get(format.replace(': ', ': BASE '));
+      if (i === undefined || j === undefined) continue;
+      console.log(
+        `- ${format}: wall ${pairedRatio(times, i, j, false).toFixed(3)}x, server CPU ${pairedRatio(cpus, i, j, false).toFixed(3)}x (medians ${median(cpus[i]).toFixed(0)} vs ${median(cpus[j]).toFixed(0)} ms CPU)`,
+      );
+    }
   }
   const big = indexOf.get('file(): 1 MiB reads');
   const small = indexOf.get('file(): 64 KiB reads');

@@ -246,3 +246,152 @@ describe('a sink that aborts its signal from inside write()', () => {
     expect(sink.chunks.length).toBeLessThanOrEqual(10 + 64);
   });
 });
+
+// Issue 15: nothing may reach the sink before the first element exists, so an adapter
+// that commits its headers with the first bytes can still answer a clean error.
+describe('nothing is written before the first element exists', () => {
+  /** A sink that logs its writes into `log`, beside what the generator logs. */
+  function loggingSink(log: string[], options: { blockEvery?: number; stall?: boolean } = {}) {
+    const sink = collectingSink(options);
+    const write = sink.write.bind(sink);
+    sink.write = (chunk) => {
+      log.push(`write ${String(chunk)}`);
+      return write(chunk);
+    };
+    return sink;
+  }
+
+  for (const kind of ['sync', 'async'] as const) {
+    it(`${kind}: the first element is produced before '[' is written`, async () => {
+      const log: string[] = [];
+      function* sync() {
+        log.push('produce 1');
+        yield 1;
+        log.push('produce 2');
+        yield 2;
+      }
+      async function* asynchronous() {
+        yield* sync();
+      }
+      await writeBodyToStream(kind === 'sync' ? sync() : asynchronous(), loggingSink(log));
+      expect(log).toEqual(['produce 1', 'write [', 'write 1', 'produce 2', 'write ,2', 'write ]']);
+    });
+
+    it(`${kind}: a source that throws before its first element rejects and writes nothing`, async () => {
+      const boom = new Error('no first element');
+      function* sync(): Generator<number> {
+        yield* [];
+        throw boom;
+      }
+      async function* asynchronous(): AsyncGenerator<number> {
+        await new Promise((resolve) => setImmediate(resolve));
+        throw boom;
+      }
+      const sink = collectingSink();
+      await expect(writeBodyToStream(kind === 'sync' ? sync() : asynchronous(), sink)).rejects.toBe(
+        boom,
+      );
+      expect(sink.chunks).toEqual([]);
+    });
+
+    it(`${kind}: a first element that cannot be serialised writes nothing and runs finally`, async () => {
+      let finallyRan = false;
+      function* sync() {
+        try {
+          yield 1n;
+          yield 2;
+        } finally {
+          finallyRan = true;
+        }
+      }
+      async function* asynchronous() {
+        try {
+          yield 1n;
+          yield 2;
+        } finally {
+          finallyRan = true;
+        }
+      }
+      const sink = collectingSink();
+      await expect(
+        writeBodyToStream(kind === 'sync' ? sync() : asynchronous(), sink),
+      ).rejects.toThrow(/Element 0 of the sequence, a bigint/);
+      expect(sink.chunks).toEqual([]);
+      expect(finallyRan).toBe(true);
+    });
+
+    it(`${kind}: an empty sequence is still [] (two writes, after the source ended)`, async () => {
+      const log: string[] = [];
+      function* sync() {
+        log.push('ended');
+        yield* [];
+      }
+      async function* asynchronous() {
+        log.push('ended');
+        yield* [];
+      }
+      await writeBodyToStream(kind === 'sync' ? sync() : asynchronous(), loggingSink(log));
+      expect(log).toEqual(['ended', 'write [', 'write ]']);
+    });
+
+    it(`${kind}: abort while '[' is blocked runs finally and rejects with the reason`, async () => {
+      let finallyRan = false;
+      function* sync() {
+        try {
+          for (let i = 0; ; i++) yield i;
+        } finally {
+          finallyRan = true;
+        }
+      }
+      async function* asynchronous() {
+        yield* sync();
+      }
+      const sink = collectingSink({ blockEvery: 1, stall: true });
+      const done = writeBodyToStream(kind === 'sync' ? sync() : asynchronous(), sink)!;
+      done.catch(() => {});
+      await until(() => sink.chunks.length === 1, 2000, "the blocking write of '['");
+      const reason = new Error('client left');
+      sink.controller.abort(reason);
+      await expect(done).rejects.toBe(reason);
+      expect(sink.chunks).toEqual(['[']);
+      expect(finallyRan).toBe(true);
+    });
+  }
+
+  it('a failure after the first element rejects after [ and the element were written', async () => {
+    const boom = new Error('second element failed');
+    const sink = collectingSink();
+    await expect(
+      writeBodyToStream(
+        (async function* () {
+          yield 1;
+          throw boom;
+        })(),
+        sink,
+      ),
+    ).rejects.toBe(boom);
+    expect(sink.chunks).toEqual(['[', '1']);
+  });
+
+  for (const [name, wrap] of [
+    ['ndjson', ndjson],
+    ['text', text],
+  ] as const) {
+    it(`${name}(): a source that throws before its first element writes nothing`, async () => {
+      const boom = new Error('no first line');
+      const sink = collectingSink();
+      await expect(
+        writeBodyToStream(
+          wrap(
+            (async function* (): AsyncGenerator<string> {
+              await new Promise((resolve) => setImmediate(resolve));
+              throw boom;
+            })(),
+          ),
+          sink,
+        ),
+      ).rejects.toBe(boom);
+      expect(sink.chunks).toEqual([]);
+    });
+  }
+});
