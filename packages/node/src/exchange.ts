@@ -106,7 +106,11 @@ export class Exchange implements Responder {
   /** The last pending low-level write, so writes go out in order. */
   tail: Promise<void> | undefined = undefined;
   onClose: (() => void) | undefined = undefined;
-  /** The `handlerTimeout` timer, set only for a chain that went asynchronous. */
+  /**
+   * The pending `handlerTimeout` timer: set for a chain that went asynchronous before
+   * its response started, cleared when the head is committed, the response closes or
+   * the chain settles with nothing left to start (see internal/timeout.ts).
+   */
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
   /** Links of the server's list of exchanges not yet closed (see LiveList). */
   livePrev: Exchange | undefined = undefined;
@@ -179,6 +183,21 @@ export class Exchange implements Responder {
     // stylobate can still answer 500.
     (this.res as ServerResponse).writeHead(this.status, this.headers as never);
     this.committed = true;
+    // The response started: the handlerTimeout has nothing left to answer.
+    if (this.timer !== undefined) this.disarm();
+  }
+
+  /** SinkHost: a body's `flush()` with no byte pending puts status and headers on the wire. */
+  flushHead(): void {
+    if (this.committed) return;
+    this.commit();
+    (this.res as ServerResponse).flushHeaders();
+  }
+
+  /** Clears a pending `handlerTimeout` timer. */
+  disarm(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   // ---- ring-response -------------------------------------------------------------
@@ -315,6 +334,7 @@ export class Exchange implements Responder {
   sendText(status: number, text: string, retryAfter?: number): void {
     this.phase = 2;
     this.committed = true;
+    if (this.timer !== undefined) this.disarm();
     const headers: Record<string, string | number> = {
       'content-type': TEXT,
       'content-length': Buffer.byteLength(text),
@@ -446,9 +466,8 @@ export class Exchange implements Responder {
   closed(): void {
     this.isClosed = true;
     this.shared.live?.delete(this);
-    // The handlerTimeout has nobody left to answer. (The field stays: it tells
-    // chainSettled that a late response must be let go of.)
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    // The handlerTimeout has nobody left to answer.
+    if (this.timer !== undefined) this.disarm();
     if (this.reason === undefined && !(this.phase === 2 && this.finishedCleanly())) {
       this.abortWith(abortReason('client-disconnect'), false);
       this.shared.logger.debug(

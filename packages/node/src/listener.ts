@@ -118,14 +118,14 @@ const RequestContext = function RequestContext(
 RequestContext.prototype = Object.prototype;
 
 function chainFailed(this: Exchange, error: unknown): void {
-  if (this.timer !== undefined) chainSettled(this, undefined);
+  if (this.timer !== undefined || this.reason !== undefined) chainSettled(this, undefined);
   // Only reached when the stylobate itself could not answer (it handles everything else).
   this.fail(error);
 }
 
 function chainDone(this: Exchange, ctx: HttpContext): void {
   this.chainDone = true;
-  if (this.timer !== undefined) chainSettled(this, ctx);
+  if (this.timer !== undefined || this.reason !== undefined) chainSettled(this, ctx);
 }
 
 /** @internal Serves one request. */

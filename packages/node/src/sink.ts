@@ -31,6 +31,11 @@ export interface SinkHost {
   readonly signal: AbortSignal;
   /** Called before the first byte is written: sends status and headers. */
   commit(): void;
+  /**
+   * Called by a `flush()` with no byte pending: status and headers go on the wire now
+   * (a body that wants its client to see the response open before its first byte).
+   */
+  flushHead(): void;
 }
 
 const DETACHED: SinkHost = {
@@ -38,6 +43,7 @@ const DETACHED: SinkHost = {
     throw new Error('unreachable');
   },
   commit: noop,
+  flushHead: noop,
 };
 
 // Marks a sink whose response ended; the error for a late write is made only then
@@ -153,6 +159,10 @@ export class NodeBodySink implements BodySink {
     if (held !== undefined) {
       this.held = undefined;
       this.send(held);
+    } else if (this.used === 0) {
+      // Nothing pending: what there is to push is the head, if it has not gone yet.
+      this.host.flushHead();
+      return;
     }
     this.flushBuffer();
   }
@@ -345,7 +355,8 @@ export function responseSink(res: NodeResponse): ResponseSink {
     );
   }
   const controller = new AbortController();
-  const sink = new NodeBodySink(res, { signal: controller.signal, commit: noop });
+  // The application wrote the head itself: the sink only writes the body.
+  const sink = new NodeBodySink(res, { signal: controller.signal, commit: noop, flushHead: noop });
   res.once('close', () => {
     if (!(res.writableEnded && res.writableFinished)) {
       const reason = new NodeAdapterError('The client closed the connection', {

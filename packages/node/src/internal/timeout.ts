@@ -48,6 +48,7 @@ export function armHandlerTimeout(exchange: Exchange): void {
  * signal with `timeout`, logs one warning naming what the chain waits for.
  */
 function handlerTimedOut(exchange: Exchange): void {
+  exchange.timer = undefined;
   if (!unanswered(exchange)) return;
   const ms = exchange.shared.handlerTimeout;
   const pending = exchange.ctx === undefined ? undefined : pendingStage(exchange.ctx);
@@ -70,14 +71,17 @@ function handlerTimedOut(exchange: Exchange): void {
 }
 
 /**
- * The chain settled (`ctx` when it resolved): the timer is cleared. After a
- * timeout, the response the chain set is not sent (logged at debug) and its body
- * is given up.
+ * The chain settled (`ctx` when it resolved). The timer is cleared unless a
+ * ring-response body is still being written and has not committed the head: a body
+ * that has produced nothing has not started, so its time runs on until its first
+ * byte (the commit clears the timer then). After a timeout, the response the chain
+ * set is not sent (logged at debug) and its body is given up.
  * @internal
  */
 export function chainSettled(exchange: Exchange, ctx: HttpContext | undefined): void {
-  clearTimeout(exchange.timer);
-  exchange.timer = undefined;
+  if (exchange.timer !== undefined && !(exchange.phase === 1 && !exchange.lowLevel)) {
+    exchange.disarm();
+  }
   if (ctx === undefined || exchange.reason?.code !== 'timeout') return;
   const response = ctx.response as { status?: unknown; body?: unknown } | null | undefined;
   const late = response !== null && typeof response === 'object';
