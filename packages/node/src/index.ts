@@ -23,11 +23,13 @@ export type { JsonLoggerOptions, Logger, LogLevel } from './logger';
 export { jsonLogger } from './logger';
 export type { ListenerOptions, ServerOptions, Service, ServiceOptions } from './options';
 export { DEFAULT_BODY_LIMIT } from './request';
+export type { ResponseSink } from './response-sink';
+// The BodySink over a Node response
+export { responseSink } from './response-sink';
 export type { NodeServer, PlinthServer, ServerAddress, StopOptions } from './server';
 export { createServer } from './server';
-export type { NodeResponse, ResponseSink } from './sink';
-// The BodySink over a Node response
-export { COALESCE_BYTES, responseSink, YIELD_BYTES } from './sink';
+export type { NodeResponse } from './sink';
+export { COALESCE_BYTES, YIELD_BYTES } from './sink';
 export type {
   EventStreamItem,
   ServerSentEvent,

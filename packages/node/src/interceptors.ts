@@ -3,6 +3,10 @@ import { type HttpContext, RESPONDER } from '@plinth/writeable-body';
 import { NodeAdapterError } from './errors';
 import { Exchange } from './exchange';
 import { describeValue } from './internal/describe';
+import { discard } from './internal/discard';
+import { answerError } from './internal/error-answer';
+import { writeRingResponse } from './internal/ring-writer';
+import { sendText } from './internal/text-answer';
 
 function exchangeOf(ctx: HttpContext, name: string): Exchange {
   const responder = ctx?.[RESPONDER];
@@ -31,7 +35,7 @@ function hasResponse(ctx: HttpContext): boolean {
 export const stylobate: Interceptor<HttpContext> = interceptor<HttpContext>({
   name: 'plinth.stylobate',
   error(ctx, error) {
-    exchangeOf(ctx, 'stylobate').fail(error, ctx.response);
+    answerError(exchangeOf(ctx, 'stylobate'), error, ctx.response);
     return ctx;
   },
 });
@@ -58,28 +62,28 @@ export const ringResponse: Interceptor<HttpContext> = interceptor<HttpContext>({
   leave(ctx) {
     const exchange = exchangeOf(ctx, 'ring-response');
     const response = ctx.response;
-    if (exchange.phase !== 0) {
+    if (exchange.phase !== 'idle') {
       // Already answered (a low-level write, a timeout): a response set now is not
       // sent, and a stream it holds is given up.
       if (response !== undefined && response !== null && typeof response === 'object') {
-        exchange.discardBody(response.body);
+        discard(response.body);
       }
       return ctx;
     }
     if (exchange.reason !== undefined) {
       // The client left: nobody to answer; a stream the response holds is given up.
       if (response !== undefined && response !== null && typeof response === 'object') {
-        exchange.discardBody(response.body);
+        discard(response.body);
       }
       return ctx;
     }
     if (response === undefined || response === null) {
       const next = exchange.next;
       if (next !== undefined) {
-        exchange.phase = 2;
+        exchange.phase = 'ended';
         next();
       } else {
-        exchange.sendText(404, 'Not Found');
+        sendText(exchange, 404, 'Not Found');
       }
       return ctx;
     }
@@ -89,7 +93,7 @@ export const ringResponse: Interceptor<HttpContext> = interceptor<HttpContext>({
         { code: 'invalid-response' },
       );
     }
-    const sending = exchange.send(response);
+    const sending = writeRingResponse(exchange, response);
     return sending === undefined ? ctx : sending.then(() => ctx);
   },
 });

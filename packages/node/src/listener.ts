@@ -3,15 +3,17 @@ import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { type Interceptor, interceptor, run } from '@plinth/interceptor';
 import { type HttpContext, RESPONDER } from '@plinth/writeable-body';
 import { NodeAdapterError } from './errors';
-import { Exchange } from './exchange';
+import type { Exchange, ServerState } from './exchange';
 import { ringResponse, stylobate, terminator } from './interceptors';
+import { watchClose } from './internal/abort';
 import { describeValue } from './internal/describe';
+import { answerError } from './internal/error-answer';
 import type { LiveList } from './internal/live';
-import type { Shared } from './internal/shared';
 import { armHandlerTimeout, chainSettled, MAX_HANDLER_TIMEOUT } from './internal/timeout';
 import { jsonLogger, type Logger } from './logger';
 import type { ListenerOptions, Service } from './options';
 import { DEFAULT_BODY_LIMIT, NodeHttpRequest } from './request';
+import { NodeResponder } from './responder';
 
 /** A request listener for `node:http`, `node:https`, `node:http2` and Connect/Express. */
 export type PlinthListener = (
@@ -60,12 +62,12 @@ export function serviceInterceptors(fn: string, service: Service): readonly Inte
 }
 
 /** @internal */
-export function makeShared(
+export function makeServerState(
   fn: string,
   service: Service,
   options: ListenerOptions,
   live: LiveList<Exchange> | undefined,
-): Shared {
+): ServerState {
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 0) {
     throw new NodeAdapterError(
@@ -118,49 +120,49 @@ const RequestContext = function RequestContext(
 RequestContext.prototype = Object.prototype;
 
 function chainFailed(this: Exchange, error: unknown): void {
-  if (this.timer !== undefined) chainSettled(this, undefined);
+  if (this.timer !== undefined || this.reason !== undefined) chainSettled(this, undefined);
   // Only reached when the stylobate itself could not answer (it handles everything else).
-  this.fail(error);
+  answerError(this, error);
 }
 
 function chainDone(this: Exchange, ctx: HttpContext): void {
   this.chainDone = true;
-  if (this.timer !== undefined) chainSettled(this, ctx);
+  if (this.timer !== undefined || this.reason !== undefined) chainSettled(this, ctx);
 }
 
 /** @internal Serves one request. */
 export function handle(
-  shared: Shared,
+  state: ServerState,
   req: IncomingMessage | Http2ServerRequest,
   res: ServerResponse | Http2ServerResponse,
   next: ((error?: unknown) => void) | undefined,
 ): void {
-  const exchange = new Exchange(req, res, shared);
+  const exchange = new NodeResponder(req, res, state);
   if (next !== undefined) exchange.next = next;
   const ctx = new RequestContext(new NodeHttpRequest(exchange), exchange);
   exchange.ctx = ctx;
   // run, not execute: a chain whose stages are all synchronous (the common case)
   // costs no promise and no microtask.
-  const done = run(ctx, shared.chain);
+  const done = run(ctx, state.chain);
   if (!(done instanceof Promise)) {
     exchange.chainDone = true;
     // Answered and every byte handed to the socket during this call (the common
     // case): no listener, no tracking, nothing more to do.
     if (exchange.handedOver) return;
-  } else if (exchange.phase === 2 && !exchange.lowLevel) {
+  } else if (exchange.phase === 'ended' && !exchange.lowLevel) {
     // Answered, and the chain failed synchronously anyway: the stylobate could not
     // handle an error (its logger threw, say).
     exchange.chainDone = true;
     done.then(undefined, (error: unknown) => {
-      shared.logger.error({ err: error }, 'the adapter could not answer an error');
+      state.logger.error({ err: error }, 'the adapter could not answer an error');
     });
   } else {
     done.then(chainDone.bind(exchange), chainFailed.bind(exchange));
-    if (shared.handlerTimeout !== 0) armHandlerTimeout(exchange);
+    if (state.handlerTimeout !== 0) armHandlerTimeout(exchange);
   }
   // Followed until the response closes (not just ends): the client leaving aborts
   // the request, and stop() must not destroy a connection still flushing a body.
-  exchange.watch();
+  watchClose(exchange);
 }
 
 /**
@@ -183,7 +185,6 @@ export function handle(
  * ```
  */
 export function requestListener(service: Service, options: ListenerOptions = {}): PlinthListener {
-  const shared = makeShared('requestListener(service, options)', service, options, undefined);
-  return (req, res, next) =>
-    handle(shared, req, res, typeof next === 'function' ? next : undefined);
+  const state = makeServerState('requestListener(service, options)', service, options, undefined);
+  return (req, res, next) => handle(state, req, res, typeof next === 'function' ? next : undefined);
 }

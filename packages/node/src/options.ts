@@ -22,8 +22,10 @@ export interface ListenerOptions {
    * `503` with `Retry-After: 5` (and `Connection: close` on HTTP/1.1), aborts
    * `request.signal` with the reason `timeout`, and logs one warning naming the
    * interceptor and stage still pending; a response the chain sets later is ignored.
-   * A response that started in time (ring-response committed its headers, or a
-   * low-level `writeResponse`) is never cut by it, however long it streams. At most
+   * A response that started in time (its body's first byte or `flush()`, a
+   * low-level `writeResponse`; see the README, "Which responses count as started")
+   * is never cut by it, however long it streams; a ring body that has produced
+   * nothing yet has not started, and is stopped and replaced by the 503. At most
    * 2147483647 (Node's longest timer).
    * @default 0 (off: a long poll must not be cut silently; 30000 is a sensible value
    * for ordinary request/response services)

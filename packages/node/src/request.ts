@@ -175,7 +175,7 @@ export class NodeHttpRequest implements Request {
 
   get body(): RequestBody {
     if (this.#body === undefined) {
-      this.#body = new NodeRequestBody(this.#exchange, this.#exchange.shared.bodyLimit);
+      this.#body = new NodeRequestBody(this.#exchange, this.#exchange.serverState.bodyLimit);
     }
     return this.#body;
   }

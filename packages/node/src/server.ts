@@ -1,14 +1,18 @@
+// One piece: createServer validates its options, builds the Node server, tracks
+// its connections and implements stop(), all over the state of one closure (the
+// sockets, sessions and live exchanges stop() must reach).
 import http from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { NodeAdapterError } from './errors';
 import type { Exchange } from './exchange';
+import { abortExchange, signalStop } from './internal/abort';
 import { describeValue } from './internal/describe';
 import { headerListSize, refuseHeaders } from './internal/h2';
 import { LiveList } from './internal/live';
 import { abortReason } from './internal/reasons';
-import { handle, makeShared, type PlinthListener } from './listener';
+import { handle, makeServerState, type PlinthListener } from './listener';
 import type { ServerOptions, Service } from './options';
 
 /** Where a started server listens. */
@@ -152,7 +156,7 @@ export function createServer(service: Service, options: ServerOptions = {}): Pli
   const maxHeaderSize = checkNumber('maxHeaderSize', opts.maxHeaderSize, 16_384);
   const defaultGrace = checkNumber('stopGraceMs', opts.stopGraceMs, 10_000);
   const live = new LiveList<Exchange>();
-  const shared = makeShared(fn, service, opts, live);
+  const state = makeServerState(fn, service, opts, live);
   const isH2 = opts.http2 === true;
   // HTTP/2: Node enforces maxHeaderListSize only once the client acknowledged the
   // server's SETTINGS (with a stream reset); a larger header list sent before that
@@ -165,16 +169,16 @@ export function createServer(service: Service, options: ServerOptions = {}): Pli
             refuseHeaders(
               req as http2.Http2ServerRequest,
               res as http2.Http2ServerResponse,
-              shared.logger,
+              state.logger,
               size,
               maxHeaderSize,
             );
             return;
           }
         }
-        handle(shared, req, res, undefined);
+        handle(state, req, res, undefined);
       }
-    : (req, res) => handle(shared, req, res, undefined);
+    : (req, res) => handle(state, req, res, undefined);
   const secure = opts.tls !== undefined;
 
   let server: NodeServer;
@@ -252,7 +256,7 @@ export function createServer(service: Service, options: ServerOptions = {}): Pli
           host: info.address,
           url: `${scheme}://${urlHost(info.address)}:${info.port}`,
         };
-        shared.logger.info(
+        state.logger.info(
           { url: address.url, protocol: isH2 ? 'h2' : 'http/1.1' },
           'server listening',
         );
@@ -267,7 +271,7 @@ export function createServer(service: Service, options: ServerOptions = {}): Pli
     const graceMs = checkNumber('graceMs', stopOptions?.graceMs, defaultGrace);
     stopping = (async () => {
       if (!server.listening) return;
-      shared.stopping = true;
+      state.stopping = true;
       const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
       if (isH2) {
         server.close();
@@ -285,11 +289,11 @@ export function createServer(service: Service, options: ServerOptions = {}): Pli
       };
       closeIdle();
       for (const session of sessions) session.close();
-      for (const exchange of live.toArray()) if (exchange.lowLevel) exchange.stopSignal();
+      for (const exchange of live.toArray()) if (exchange.lowLevel) signalStop(exchange);
       if (live.size !== 0) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, graceMs);
-          shared.onClosed = () => {
+          state.onClosed = () => {
             closeIdle();
             if (live.size === 0) {
               clearTimeout(timer);
@@ -298,11 +302,11 @@ export function createServer(service: Service, options: ServerOptions = {}): Pli
           };
         });
       }
-      shared.onClosed = undefined;
+      state.onClosed = undefined;
       if (live.size !== 0) {
-        shared.logger.info({ responses: live.size }, 'stop: aborting responses still in flight');
+        state.logger.info({ responses: live.size }, 'stop: aborting responses still in flight');
         for (const exchange of live.toArray()) {
-          exchange.abortWith(abortReason('server-stop'), true);
+          abortExchange(exchange, abortReason('server-stop'), true);
         }
       }
       // What is left holds no response (idle, or a request that never completed).
@@ -310,7 +314,7 @@ export function createServer(service: Service, options: ServerOptions = {}): Pli
       for (const socket of sockets) socket.destroy();
       stopConnectionChecks(server);
       await closed;
-      shared.logger.info({}, 'server stopped');
+      state.logger.info({}, 'server stopped');
     })();
     return stopping;
   };

@@ -1,3 +1,6 @@
+// One piece: the sink's coalescing buffer, its flush scheduling, its backpressure and
+// its yield budget act on the same few fields on every write; split, each would
+// reach into the others' state.
 import type { ServerResponse } from 'node:http';
 import type { Http2ServerResponse } from 'node:http2';
 import type { BodySink } from '@plinth/writeable-body';
@@ -31,6 +34,11 @@ export interface SinkHost {
   readonly signal: AbortSignal;
   /** Called before the first byte is written: sends status and headers. */
   commit(): void;
+  /**
+   * Called by a `flush()` with no byte pending: status and headers go on the wire now
+   * (a body that wants its client to see the response open before its first byte).
+   */
+  flushHead(): void;
 }
 
 const DETACHED: SinkHost = {
@@ -38,6 +46,7 @@ const DETACHED: SinkHost = {
     throw new Error('unreachable');
   },
   commit: noop,
+  flushHead: noop,
 };
 
 // Marks a sink whose response ended; the error for a late write is made only then
@@ -83,10 +92,11 @@ export class NodeBodySink implements BodySink {
   cancel: ((reason: unknown) => void) | undefined = undefined;
   /** Set once the sink can no longer write: why. */
   failure: unknown = undefined;
-  /** While true, no flush is scheduled (the owner flushes when a synchronous write returns). */
+  /**
+   * While true, no flush is scheduled: the owner ends or flushes the response itself
+   * when a synchronous write returns (see {@link NodeBodySink.resumeFlushing}).
+   */
   hold = false;
-  /** True once {@link NodeBodySink.end} ran. */
-  ended = false;
   /** Bytes (UTF-16 units for strings) handed over since the event loop last had a turn. */
   sinceYield = 0;
 
@@ -97,19 +107,6 @@ export class NodeBodySink implements BodySink {
 
   get signal(): AbortSignal {
     return this.host.signal;
-  }
-
-  /** Bytes accepted but not yet handed to the response (the coalescing buffer). */
-  get pendingBytes(): number {
-    const held = this.held;
-    return (
-      this.used +
-      (held === undefined
-        ? 0
-        : typeof held === 'string'
-          ? Buffer.byteLength(held)
-          : held.byteLength)
-    );
   }
 
   write(chunk: Uint8Array | string): undefined | Promise<void> {
@@ -153,6 +150,10 @@ export class NodeBodySink implements BodySink {
     if (held !== undefined) {
       this.held = undefined;
       this.send(held);
+    } else if (this.used === 0) {
+      // Nothing pending: what there is to push is the head, if it has not gone yet.
+      this.host.flushHead();
+      return;
     }
     this.flushBuffer();
   }
@@ -179,7 +180,6 @@ export class NodeBodySink implements BodySink {
       this.buf = undefined;
       this.used = 0;
     }
-    this.ended = true;
     this.failure = ENDED;
     this.host.commit();
     if (last === undefined) this.out.end();
@@ -205,8 +205,11 @@ export class NodeBodySink implements BodySink {
     cancel?.(reason);
   }
 
-  /** Lets a flush be scheduled again after a synchronous write; schedules one if bytes wait. */
-  release(): void {
+  /**
+   * Ends a {@link NodeBodySink.hold}: flushes are scheduled again, and one is now if
+   * bytes wait (the body went asynchronous after writing synchronously).
+   */
+  resumeFlushing(): void {
     this.hold = false;
     if (this.held !== undefined || this.used !== 0) this.schedule();
   }
@@ -306,54 +309,4 @@ export class NodeBodySink implements BodySink {
     this.waiting = this.resume = this.cancel = undefined;
     resume?.();
   }
-}
-
-/** A {@link BodySink} over a Node response that you end yourself. */
-export interface ResponseSink extends BodySink {
-  /** Writes what is pending and ends the response. */
-  end(): void;
-}
-
-/**
- * A {@link BodySink} over a Node response you write yourself, for using the
- * body-writer protocol in a plain `node:http` handler. Send the status and headers
- * first; the sink's signal aborts when the response closes before it finished.
- *
- * @example
- * ```ts
- * import { createServer } from 'node:http';
- * import { writeBodyToStream } from '@plinth/body-writer';
- * import { responseSink } from '@plinth/node';
- *
- * createServer(async (req, res) => {
- *   res.writeHead(200, { 'content-type': 'application/json' });
- *   const sink = responseSink(res);
- *   await writeBodyToStream(numbers(), sink);
- *   sink.end();
- * }).listen(8080);
- * ```
- */
-export function responseSink(res: NodeResponse): ResponseSink {
-  if (
-    res === null ||
-    typeof res !== 'object' ||
-    typeof (res as ServerResponse).write !== 'function'
-  ) {
-    throw new NodeAdapterError(
-      `responseSink(res): res must be a Node ServerResponse or Http2ServerResponse, got ${describeValue(res)}`,
-      { code: 'invalid-argument' },
-    );
-  }
-  const controller = new AbortController();
-  const sink = new NodeBodySink(res, { signal: controller.signal, commit: noop });
-  res.once('close', () => {
-    if (!(res.writableEnded && res.writableFinished)) {
-      const reason = new NodeAdapterError('The client closed the connection', {
-        code: 'client-disconnect',
-      });
-      sink.fail(reason);
-      controller.abort(reason);
-    }
-  });
-  return sink;
 }

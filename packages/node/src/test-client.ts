@@ -1,3 +1,6 @@
+// One piece: responseFor and streamFor share how a request is opened over
+// HTTP/1.1 or HTTP/2, how its body is sent, its timeout and the streaming response
+// they read; each half alone would be the same machinery.
 import http, { type IncomingHttpHeaders } from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';

@@ -4,9 +4,11 @@
 // chain does afterwards writes nothing. A response that started in time is never cut.
 import { createHook } from 'node:async_hooks';
 import type { EventEmitter } from 'node:events';
+import http from 'node:http';
 import net from 'node:net';
 import { Readable } from 'node:stream';
-import { text } from '@plinth/body-writer';
+import { ndjson, text } from '@plinth/body-writer';
+import type { BodySink } from '@plinth/writeable-body';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createServer,
@@ -36,6 +38,85 @@ let lateGate = gate();
 let streamGate = gate();
 let lateBody: Readable | undefined;
 let lateFinally = false;
+/** What the late function body saw: its sink's signal, and how its write after the gate went. */
+let lateSink: BodySink | undefined;
+let lateWrite: unknown;
+
+/** An async generator that waits for `lateGate` before its first element. */
+async function* lateElements(element: unknown): AsyncGenerator<unknown> {
+  try {
+    await lateGate.promise;
+    yield element;
+  } finally {
+    lateFinally = true;
+  }
+}
+
+/**
+ * Ring bodies that have produced nothing when the time is up (their first write would
+ * be the application's own): each must be replaced by the 503 and its producer stopped.
+ */
+const LATE_BODIES: Record<string, () => unknown> = {
+  '/late-body': () => text(lateElements('too late') as AsyncIterable<string>),
+  '/late-ndjson': () => ndjson(lateElements({ too: 'late' })),
+  '/late-function': () => async (sink: BodySink) => {
+    lateSink = sink;
+    await lateGate.promise;
+    try {
+      await sink.write('too late');
+      lateWrite = 'written';
+    } catch (error) {
+      lateWrite = error;
+    }
+  },
+  '/late-readable': () => {
+    lateBody = new Readable({ read() {} });
+    return lateBody;
+  },
+};
+
+/** Ring bodies whose first bytes go out before the timeout; each then waits for `streamGate`. */
+const STARTED_BODIES: Record<string, [() => unknown, string]> = {
+  '/stream-ring': [
+    () =>
+      text(
+        (async function* () {
+          yield 'first;';
+          await streamGate.promise;
+          yield 'second';
+        })(),
+      ),
+    'first;second',
+  ],
+  '/stream-ndjson': [
+    () =>
+      ndjson(
+        (async function* () {
+          yield { n: 1 };
+          await streamGate.promise;
+          yield { n: 2 };
+        })(),
+      ),
+    '{"n":1}\n{"n":2}\n',
+  ],
+  '/stream-function': [
+    () => async (sink: BodySink) => {
+      await sink.write('first;');
+      await streamGate.promise;
+      await sink.write('second');
+    },
+    'first;second',
+  ],
+  // Wrote only the head: flush() with nothing pending puts status and headers on the wire.
+  '/stream-head': [
+    () => async (sink: BodySink) => {
+      sink.flush();
+      await streamGate.promise;
+      await sink.write('first;second');
+    },
+    'first;second',
+  ],
+};
 
 function watchSignal(ctx: any): void {
   const signal: AbortSignal = ctx.request.signal;
@@ -82,24 +163,10 @@ const interceptors = [
     // Not async: the other paths must stay synchronous.
     enter: (ctx: any) => {
       if (ctx.request.path === '/late') return lateResponse(ctx);
-      if (ctx.request.path === '/late-body') {
-        // A ring body that has not written a byte when the time is up.
-        return {
-          ...ctx,
-          response: {
-            status: 200,
-            body: text(
-              (async function* () {
-                try {
-                  await lateGate.promise;
-                  yield 'too late';
-                } finally {
-                  lateFinally = true;
-                }
-              })(),
-            ),
-          },
-        };
+      const late = LATE_BODIES[ctx.request.path];
+      if (late !== undefined) {
+        watchSignal(ctx);
+        return { ...ctx, response: { status: 200, body: late() } };
       }
       return ctx;
     },
@@ -107,21 +174,8 @@ const interceptors = [
   {
     name: 'streams',
     enter: (ctx: any) => {
-      if (ctx.request.path === '/stream-ring') {
-        return {
-          ...ctx,
-          response: {
-            status: 200,
-            body: text(
-              (async function* () {
-                yield 'first;';
-                await streamGate.promise;
-                yield 'second';
-              })(),
-            ),
-          },
-        };
-      }
+      const started = STARTED_BODIES[ctx.request.path];
+      if (started !== undefined) return { ...ctx, response: { status: 200, body: started[0]() } };
       if (ctx.request.path === '/stream-low') return lowLevelStream(ctx);
       return ctx;
     },
@@ -159,6 +213,8 @@ describe.each(PROTOCOLS)('handlerTimeout over $name', ({ http2 }) => {
     streamGate = gate();
     lateBody = undefined;
     lateFinally = false;
+    lateSink = undefined;
+    lateWrite = undefined;
   }
 
   it.each([
@@ -225,37 +281,55 @@ describe.each(PROTOCOLS)('handlerTimeout over $name', ({ http2 }) => {
     }
   });
 
-  it('a ring body that wrote nothing yet is replaced by the 503 and stopped', async () => {
-    reset();
-    const r = await rawGet(`${url}/late-body`, http2);
-    expect(r.status).toBe(503);
-    expect(r.error).toBeUndefined();
-    expect(r.body.toString()).toBe(TIMEOUT_TEXT);
-    expect(logger.at('warn')[0]?.obj).toMatchObject({ interceptor: 'plinth.ring-response' });
-    lateGate.open();
-    await waitFor(() => lateFinally, "the generator's finally");
-    expectNoErrorLogs(logger);
-  });
-
-  it.each(['/stream-ring', '/stream-low'])(
-    '%s: a response that started before the timeout is not cut',
+  it.each(Object.keys(LATE_BODIES))(
+    '%s: a ring body that produced nothing yet is replaced by the 503 and stopped',
     async (path) => {
       reset();
-      const streaming = rawGet(`${url}${path}`, http2);
-      // A hung request started after the stream: once its 503 is in, the stream's own
-      // timer (armed earlier, same length) has expired too.
-      const hung = await rawGet(`${url}/hang`, http2);
-      expect(hung.status).toBe(503);
-      streamGate.open();
-      const r = await streaming;
-      expect(r.status).toBe(200);
+      const r = await rawGet(`${url}${path}`, http2);
+      expect(r.status).toBe(503);
       expect(r.error).toBeUndefined();
-      expect(r.body.toString()).toBe('first;second');
-      expect(logger.at('warn').map((e) => e.obj.interceptor)).toEqual(['hang']);
+      expect(r.body.toString()).toBe(TIMEOUT_TEXT);
+      expect(r.headers['retry-after']).toBe('5');
       expect(reasons).toEqual(['timeout']);
+      const warnings = logger.at('warn');
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]!.obj).toMatchObject({ interceptor: 'plinth.ring-response' });
+      if (path === '/late-readable') {
+        // Destroyed at once: nothing waits on the test.
+        await waitFor(() => lateBody?.destroyed === true, 'the Readable to be destroyed');
+      } else if (path === '/late-function') {
+        expect((lateSink?.signal.reason as { code?: string } | undefined)?.code).toBe('timeout');
+        lateGate.open();
+        await waitFor(() => lateWrite !== undefined, 'the late write to settle');
+        expect((lateWrite as { code?: string }).code).toBe('timeout');
+      } else {
+        // The generator waits on the gate; once it opens, it is stopped before its element.
+        lateGate.open();
+        await waitFor(() => lateFinally, "the generator's finally");
+      }
       expectNoErrorLogs(logger);
     },
   );
+
+  it.each([
+    ...Object.entries(STARTED_BODIES).map(([path, [, body]]) => [path, body]),
+    ['/stream-low', 'first;second'],
+  ])('%s: a response that started before the timeout is not cut', async (path, body) => {
+    reset();
+    const streaming = rawGet(`${url}${path}`, http2);
+    // A hung request started after the stream: once its 503 is in, the stream's own
+    // timer (armed earlier, same length) has expired too.
+    const hung = await rawGet(`${url}/hang`, http2);
+    expect(hung.status).toBe(503);
+    streamGate.open();
+    const r = await streaming;
+    expect(r.status).toBe(200);
+    expect(r.error).toBeUndefined();
+    expect(r.body.toString()).toBe(body);
+    expect(logger.at('warn').map((e) => e.obj.interceptor)).toEqual(['hang']);
+    expect(reasons).toEqual(['timeout']);
+    expectNoErrorLogs(logger);
+  });
 
   it.each(['/sync', '/async'])('%s: a chain that answers in time is unaffected', async (path) => {
     reset();
@@ -328,6 +402,39 @@ describe('handlerTimeout timers', () => {
       await waitFor(() => destroyed.size === 1, 'the timer to be cleared');
       expectNoErrorLogs(logger);
     } finally {
+      disable();
+      await server.stop({ graceMs: 0 });
+    }
+  });
+
+  it('a ring body that starts streaming has its timer cleared at its first byte, not when it ends', async () => {
+    const { server, url, logger } = await serve(interceptors, { handlerTimeout: 60_000 });
+    const { created, destroyed, disable } = countTimers(server);
+    streamGate = gate();
+    try {
+      const firstByte = gate();
+      const response = new Promise<string>((resolve, reject) => {
+        http.get(`${url}/stream-ring`, { agent: false }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            body += chunk;
+            firstByte.open();
+          });
+          res.on('end', () => resolve(body));
+          res.on('error', reject);
+        });
+      });
+      await firstByte.promise;
+      expect(created.size).toBe(1);
+      // The stream is still open (its generator waits on streamGate): the timer went
+      // with the head, not with the end of the body.
+      await waitFor(() => destroyed.size === 1, 'the timer to be cleared');
+      streamGate.open();
+      expect(await response).toBe('first;second');
+      expectNoErrorLogs(logger);
+    } finally {
+      streamGate.open();
       disable();
       await server.stop({ graceMs: 0 });
     }

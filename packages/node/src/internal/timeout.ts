@@ -1,7 +1,10 @@
 import { pendingStage } from '@plinth/interceptor';
 import type { HttpContext } from '@plinth/writeable-body';
 import type { Exchange } from '../exchange';
+import { abortExchange } from './abort';
+import { discard } from './discard';
 import { abortReason } from './reasons';
+import { sendText } from './text-answer';
 
 /**
  * The longest `handlerTimeout`: Node's timers hold at most 2^31 - 1 ms (a longer
@@ -24,7 +27,7 @@ const TIMEOUT_TEXT = 'Service unavailable: the server took too long to answer';
 function unanswered(exchange: Exchange): boolean {
   return (
     exchange.reason === undefined &&
-    exchange.phase !== 2 &&
+    exchange.phase !== 'ended' &&
     !exchange.committed &&
     !exchange.lowLevel
   );
@@ -38,7 +41,7 @@ function unanswered(exchange: Exchange): boolean {
  */
 export function armHandlerTimeout(exchange: Exchange): void {
   if (!unanswered(exchange)) return;
-  const timer = setTimeout(handlerTimedOut, exchange.shared.handlerTimeout, exchange);
+  const timer = setTimeout(handlerTimedOut, exchange.serverState.handlerTimeout, exchange);
   timer.unref();
   exchange.timer = timer;
 }
@@ -48,40 +51,43 @@ export function armHandlerTimeout(exchange: Exchange): void {
  * signal with `timeout`, logs one warning naming what the chain waits for.
  */
 function handlerTimedOut(exchange: Exchange): void {
+  exchange.timer = undefined;
   if (!unanswered(exchange)) return;
-  const ms = exchange.shared.handlerTimeout;
+  const ms = exchange.serverState.handlerTimeout;
   const pending = exchange.ctx === undefined ? undefined : pendingStage(exchange.ctx);
   const interceptor = pending?.interceptor;
   const stage = pending?.stage;
-  exchange.shared.logger.warn(
+  exchange.serverState.logger.warn(
     { interceptor, stage, method: exchange.req.method, url: exchange.req.url, handlerTimeout: ms },
     `handler timed out after ${ms} ms: interceptor ${JSON.stringify(interceptor ?? '(anonymous)')} still pending in ${stage ?? 'an unknown stage'}; answered 503`,
   );
   // The reason first: whatever the chain tries from now on (a low-level write, a
   // body write, the signal's listeners) sees the request ended.
-  exchange.abortWith(abortReason('timeout'), false);
-  // A ring-response body that has not written a byte yet (headers not committed)
-  // was failed with its sink above: the 503 replaces it.
-  exchange.sinkObject = undefined;
-  exchange.headers = undefined;
-  exchange.phase = 0;
+  const reason = abortReason('timeout');
+  abortExchange(exchange, reason, false);
+  // A ring-response body that has not written a byte yet (its head not committed)
+  // is withdrawn: the 503 replaces it.
+  exchange.retract(reason);
   exchange.closeAfter = true;
-  exchange.sendText(503, TIMEOUT_TEXT, RETRY_AFTER_SECONDS);
+  sendText(exchange, 503, TIMEOUT_TEXT, RETRY_AFTER_SECONDS);
 }
 
 /**
- * The chain settled (`ctx` when it resolved): the timer is cleared. After a
- * timeout, the response the chain set is not sent (logged at debug) and its body
- * is given up.
+ * The chain settled (`ctx` when it resolved). The timer is cleared unless a
+ * ring-response body is still being written and has not committed the head: a body
+ * that has produced nothing has not started, so its time runs on until its first
+ * byte (the commit clears the timer then). After a timeout, the response the chain
+ * set is not sent (logged at debug) and its body is given up.
  * @internal
  */
 export function chainSettled(exchange: Exchange, ctx: HttpContext | undefined): void {
-  clearTimeout(exchange.timer);
-  exchange.timer = undefined;
+  if (exchange.timer !== undefined && !(exchange.phase === 'sending' && !exchange.lowLevel)) {
+    exchange.disarm();
+  }
   if (ctx === undefined || exchange.reason?.code !== 'timeout') return;
   const response = ctx.response as { status?: unknown; body?: unknown } | null | undefined;
   const late = response !== null && typeof response === 'object';
-  exchange.shared.logger.debug(
+  exchange.serverState.logger.debug(
     {
       method: exchange.req.method,
       url: exchange.req.url,
@@ -93,6 +99,6 @@ export function chainSettled(exchange: Exchange, ctx: HttpContext | undefined): 
       : 'the chain settled after its handlerTimeout expired',
   );
   if (late && response.body !== undefined && response.body !== null) {
-    exchange.discardBody(response.body);
+    discard(response.body);
   }
 }

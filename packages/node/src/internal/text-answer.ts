@@ -1,0 +1,39 @@
+import type { ServerResponse } from 'node:http';
+import type { Exchange } from '../exchange';
+import { abortExchange } from './abort';
+import { abortReason } from './reasons';
+
+const TEXT = 'text/plain; charset=utf-8';
+
+/**
+ * Answers with a short text the adapter writes itself (404, 4xx errors, 500, the
+ * 503 of `handlerTimeout`) and ends the response; `Retry-After` when given.
+ * @internal
+ */
+export function sendText(
+  exchange: Exchange,
+  status: number,
+  text: string,
+  retryAfter?: number,
+): void {
+  exchange.phase = 'ended';
+  exchange.committed = true;
+  if (exchange.timer !== undefined) exchange.disarm();
+  const headers: Record<string, string | number> = {
+    'content-type': TEXT,
+    'content-length': Buffer.byteLength(text),
+  };
+  if ((exchange.closeAfter || exchange.serverState.stopping) && !exchange.h2) {
+    headers.connection = 'close';
+  }
+  if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
+  const res = exchange.res as ServerResponse;
+  try {
+    res.writeHead(status, headers);
+    res.end(exchange.req.method === 'HEAD' ? undefined : text);
+    if (exchange.closeAfter) exchange.closeUnread();
+  } catch (error) {
+    exchange.logOnce(error, {}, 'could not send an error response; connection aborted');
+    abortExchange(exchange, abortReason('body-error', error), true);
+  }
+}
