@@ -1,7 +1,7 @@
 import type { Channel } from './channel';
 import { checkEventName, checkRetry, dataText, encodeChecked } from './encode';
 import { SseError } from './error';
-import { type EventLog, type LoggedEvent, memoryEventLog } from './event-log';
+import { compareEventIds, type EventLog, type LoggedEvent, memoryEventLog } from './event-log';
 import { describeValue } from './internal/describe';
 import { EventChannel, toBytes } from './internal/event-channel';
 import { badOption } from './internal/settings';
@@ -147,8 +147,15 @@ export function createHub(options: HubOptions = {}): EventHub {
     throw badOption(WHERE, 'options.replayPageSize', 'a positive integer', pageSize);
   }
 
+  const compareIds =
+    typeof log.compareIds === 'function' ? log.compareIds.bind(log) : compareEventIds;
+
   // Live subscribers; the channel leaves the set itself when its stream ends.
   const live = new Set<EventChannel>();
+  // Live subscribers that just finished a replay, with the newest id they got: a read
+  // may have seen an event whose append had not answered yet, so its fan-out comes
+  // after. Live events up to that id are skipped, until the first newer one.
+  const floors = new Map<EventChannel, string>();
   // Subscribers still replaying from the log (few, and only for a moment).
   const replaying = new Map<EventChannel, Replay>();
   let tail: Promise<unknown> = Promise.resolve();
@@ -167,10 +174,23 @@ export function createHub(options: HubOptions = {}): EventHub {
     }
   }
 
+  /** Whether a live event is newer than what a just-replayed subscriber got. */
+  function isNew(channel: EventChannel, id: string): boolean {
+    const floor = floors.get(channel);
+    if (floor === undefined) return true;
+    if (compareIds(id, floor) <= 0) return false;
+    floors.delete(channel); // fan-out is in id order: every later one is newer too
+    return true;
+  }
+
   function fanOut(event: LoggedEvent): void {
     if (live.size !== 0) {
       const bytes = encodeLogged(event); // once, for every subscriber
-      for (const channel of live) deliver(channel, bytes);
+      if (floors.size === 0) {
+        for (const channel of live) deliver(channel, bytes);
+      } else {
+        for (const channel of live) if (isNew(channel, event.id)) deliver(channel, bytes);
+      }
     }
     for (const replay of replaying.values()) {
       if (replay.pending.length < PENDING_MAX) replay.pending.push(event);
@@ -178,46 +198,58 @@ export function createHub(options: HubOptions = {}): EventHub {
     }
   }
 
+  /**
+   * Sends what a resuming client missed, then hands it over to the live fan-out. Each
+   * event goes out only when its id is newer than the last one sent (`sent`), so an
+   * event both read from the log and fanned out live reaches the client once, in
+   * order, whichever of the log's answers came first.
+   */
   async function replay(channel: EventChannel, state: Replay, lastEventId: string): Promise<void> {
+    // Where the next read starts, and the newest id the client has (undefined after a
+    // reset from an empty log: every event is new).
     let cursor: string | undefined = lastEventId;
+    let sent: string | undefined = lastEventId;
+    const sendOnce = async (event: LoggedEvent): Promise<void> => {
+      if (sent !== undefined && compareIds(event.id, sent) <= 0) return;
+      sent = event.id;
+      await channel.enqueue(encodeLogged(event), 'wait');
+    };
     for (;;) {
-      // Capture live events from before the read, so none falls between the read
-      // and going live; duplicates are skipped by id below.
-      state.pending = [];
-      state.overflowed = false;
+      // Live events are captured from before the first read (and again after an
+      // overflow), so none falls between the reads and going live: an event fanned out
+      // earlier had been appended before the read, which sees it.
+      if (state.overflowed) {
+        state.pending = [];
+        state.overflowed = false;
+      }
       const read = await log.readAfter(cursor ?? '', pageSize);
       if (!channel.isOpen || replaying.get(channel) !== state) return; // gone, or unsubscribed
       if (cursor === undefined || !read.found) {
         const data = JSON.stringify({ lastEventId: cursor ?? lastEventId });
         const reset = encodeChecked(resetEvent, read.lastId ?? '', undefined, data);
+        cursor = sent = read.lastId;
         await channel.enqueue(toBytes(reset), 'wait');
-        cursor = read.lastId;
       } else {
         for (const event of read.events) {
-          await channel.enqueue(encodeLogged(event), 'wait');
+          await sendOnce(event);
           cursor = event.id;
         }
         if (read.events.length >= pageSize) continue;
       }
       if (state.overflowed) continue; // the live events are in the log: read on
-      // Caught up. Pending events are a run in id order: skip those up to the cursor.
-      let pending = state.pending;
-      const seam = cursor === undefined ? -1 : pending.findIndex((event) => event.id === cursor);
-      let index = seam + 1;
-      while (index < pending.length) {
-        await channel.enqueue(encodeLogged(pending[index]!), 'wait');
-        index++;
-        if (state.overflowed) break;
-        pending = state.pending;
+      // Caught up with the log as of the read: the live events captured since follow.
+      const pending = state.pending;
+      for (let index = 0; index < pending.length && !state.overflowed; index++) {
+        await sendOnce(pending[index]!);
       }
       if (state.overflowed) {
-        cursor = pending[index - 1]?.id ?? cursor;
+        cursor = sent;
         continue;
       }
-      // Live from here, synchronously after the last replayed event.
+      // Live from here, synchronously after the last event sent.
       if (replaying.get(channel) === state) {
         replaying.delete(channel);
-        if (!closed) channel.joinSet(live);
+        if (!closed && channel.joinSet(live) && sent !== undefined) floors.set(channel, sent);
       }
       return;
     }
@@ -282,7 +314,10 @@ export function createHub(options: HubOptions = {}): EventHub {
       }
       const state: Replay = { pending: [], overflowed: false };
       replaying.set(channel, state);
-      channel.onEnd(() => replaying.delete(channel));
+      channel.onEnd(() => {
+        replaying.delete(channel);
+        floors.delete(channel);
+      });
       return replay(channel, state, lastEventId).then(
         () => {},
         (error: unknown) => {
@@ -295,6 +330,7 @@ export function createHub(options: HubOptions = {}): EventHub {
 
     unsubscribe(channel: Channel): boolean {
       if (!(channel instanceof EventChannel)) return false;
+      floors.delete(channel);
       return channel.leaveSet(live) || replaying.delete(channel);
     },
 
@@ -306,6 +342,7 @@ export function createHub(options: HubOptions = {}): EventHub {
       closed = true;
       for (const channel of [...live, ...replaying.keys()]) channel.close();
       live.clear();
+      floors.clear();
       replaying.clear();
     },
   };
