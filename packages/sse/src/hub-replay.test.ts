@@ -46,7 +46,7 @@ function subscriber(lastEventId: string | undefined): { channel: EventChannel; s
     { heartbeatMs: 0, size: 65_536, policy: 'wait', retry: undefined },
     lastEventId,
   );
-  void channel.run(sink);
+  void channel.streamTo(sink);
   return { channel, sink };
 }
 

@@ -1,10 +1,14 @@
+// One piece on purpose: publication order, the fan-out and the hand-over from replay
+// to live events all read and change the hub's membership (live, replaying, floors),
+// and the no-duplicate, no-gap guarantee holds only because they change together.
 import type { Channel } from './channel';
 import { checkEventName, checkRetry, dataText, encodeChecked } from './encode';
 import { SseError } from './error';
 import { compareEventIds, type EventLog, type LoggedEvent, memoryEventLog } from './event-log';
 import { describeValue } from './internal/describe';
-import { EventChannel, toBytes } from './internal/event-channel';
+import { toBytes } from './internal/event-channel';
 import { badOption } from './internal/settings';
+import { type Subscriber, subscriberOf } from './internal/subscriber';
 
 /** An event to publish: the hub assigns its id. */
 export interface HubEvent {
@@ -150,18 +154,30 @@ export function createHub(options: HubOptions = {}): EventHub {
   const compareIds =
     typeof log.compareIds === 'function' ? log.compareIds.bind(log) : compareEventIds;
 
-  // Live subscribers; the channel leaves the set itself when its stream ends.
-  const live = new Set<EventChannel>();
+  // Live subscribers. The hub holds its membership: a subscriber leaves when its
+  // stream ends (one listener for the whole hub, registered once per subscriber).
+  const live = new Set<Subscriber>();
   // Live subscribers that just finished a replay, with the newest id they got: a read
   // may have seen an event whose append had not answered yet, so its fan-out comes
   // after. Live events up to that id are skipped, until the first newer one.
-  const floors = new Map<EventChannel, string>();
+  const floors = new Map<Subscriber, string>();
   // Subscribers still replaying from the log (few, and only for a moment).
-  const replaying = new Map<EventChannel, Replay>();
+  const replaying = new Map<Subscriber, Replay>();
+  const watched = new WeakSet<Subscriber>();
+  const leave = (_reason: unknown, subscriber: Subscriber): void => {
+    live.delete(subscriber);
+    floors.delete(subscriber);
+    replaying.delete(subscriber);
+  };
+  function watch(subscriber: Subscriber): void {
+    if (watched.has(subscriber)) return;
+    watched.add(subscriber);
+    subscriber.onEnd(leave);
+  }
   let tail: Promise<unknown> = Promise.resolve();
   let closed = false;
 
-  function deliver(channel: EventChannel, bytes: Uint8Array): void {
+  function deliver(channel: Subscriber, bytes: Uint8Array): void {
     const result = channel.offer(bytes, channel.policy);
     if (result === 'full') {
       channel.evict(); // `wait`: a broadcast never waits for one client
@@ -175,7 +191,7 @@ export function createHub(options: HubOptions = {}): EventHub {
   }
 
   /** Whether a live event is newer than what a just-replayed subscriber got. */
-  function isNew(channel: EventChannel, id: string): boolean {
+  function isNew(channel: Subscriber, id: string): boolean {
     const floor = floors.get(channel);
     if (floor === undefined) return true;
     if (compareIds(id, floor) <= 0) return false;
@@ -204,7 +220,7 @@ export function createHub(options: HubOptions = {}): EventHub {
    * event both read from the log and fanned out live reaches the client once, in
    * order, whichever of the log's answers came first.
    */
-  async function replay(channel: EventChannel, state: Replay, lastEventId: string): Promise<void> {
+  async function replay(channel: Subscriber, state: Replay, lastEventId: string): Promise<void> {
     // Where the next read starts, and the newest id the client has (undefined after a
     // reset from an empty log: every event is new).
     let cursor: string | undefined = lastEventId;
@@ -212,7 +228,7 @@ export function createHub(options: HubOptions = {}): EventHub {
     const sendOnce = async (event: LoggedEvent): Promise<void> => {
       if (sent !== undefined && compareIds(event.id, sent) <= 0) return;
       sent = event.id;
-      await channel.enqueue(encodeLogged(event), 'wait');
+      await channel.sendChunk(encodeLogged(event), 'wait');
     };
     for (;;) {
       // Live events are captured from before the first read (and again after an
@@ -228,7 +244,7 @@ export function createHub(options: HubOptions = {}): EventHub {
         const data = JSON.stringify({ lastEventId: cursor ?? lastEventId });
         const reset = encodeChecked(resetEvent, read.lastId ?? '', undefined, data);
         cursor = sent = read.lastId;
-        await channel.enqueue(toBytes(reset), 'wait');
+        await channel.sendChunk(toBytes(reset), 'wait');
       } else {
         for (const event of read.events) {
           await sendOnce(event);
@@ -249,7 +265,10 @@ export function createHub(options: HubOptions = {}): EventHub {
       // Live from here, synchronously after the last event sent.
       if (replaying.get(channel) === state) {
         replaying.delete(channel);
-        if (!closed && channel.joinSet(live) && sent !== undefined) floors.set(channel, sent);
+        if (!closed && channel.isOpen) {
+          live.add(channel);
+          if (sent !== undefined) floors.set(channel, sent);
+        }
       }
       return;
     }
@@ -292,7 +311,8 @@ export function createHub(options: HubOptions = {}): EventHub {
     },
 
     subscribe(channel: Channel, subscribeOptions: SubscribeOptions = {}): Promise<void> {
-      if (!(channel instanceof EventChannel)) {
+      const subscriber = subscriberOf(channel);
+      if (subscriber === undefined) {
         return Promise.reject(
           badOption(
             'hub.subscribe(channel)',
@@ -303,35 +323,36 @@ export function createHub(options: HubOptions = {}): EventHub {
         );
       }
       if (closed) {
-        channel.close();
+        subscriber.close();
         return Promise.resolve();
       }
-      if (!channel.isOpen || live.has(channel) || replaying.has(channel)) return Promise.resolve();
-      const lastEventId = subscribeOptions.lastEventId ?? channel.lastEventId;
+      if (!subscriber.isOpen || live.has(subscriber) || replaying.has(subscriber)) {
+        return Promise.resolve();
+      }
+      const lastEventId = subscribeOptions.lastEventId ?? subscriber.lastEventId;
       if (lastEventId === undefined) {
-        channel.joinSet(live);
+        live.add(subscriber);
+        watch(subscriber);
         return Promise.resolve();
       }
       const state: Replay = { pending: [], overflowed: false };
-      replaying.set(channel, state);
-      channel.onEnd(() => {
-        replaying.delete(channel);
-        floors.delete(channel);
-      });
-      return replay(channel, state, lastEventId).then(
+      replaying.set(subscriber, state);
+      watch(subscriber);
+      return replay(subscriber, state, lastEventId).then(
         () => {},
         (error: unknown) => {
-          replaying.delete(channel);
+          replaying.delete(subscriber);
           if (SseError.isError(error) && error.code === 'CLOSED') return; // the client left
-          channel.fail(error); // the log failed: end the stream, the client retries
+          subscriber.endWithError(error); // the log failed: end the stream, the client retries
         },
       );
     },
 
     unsubscribe(channel: Channel): boolean {
-      if (!(channel instanceof EventChannel)) return false;
-      floors.delete(channel);
-      return channel.leaveSet(live) || replaying.delete(channel);
+      const subscriber = subscriberOf(channel);
+      if (subscriber === undefined) return false;
+      floors.delete(subscriber);
+      return live.delete(subscriber) || replaying.delete(subscriber);
     },
 
     get size(): number {
