@@ -154,8 +154,7 @@ export function createHub(options: HubOptions = {}): EventHub {
   const compareIds =
     typeof log.compareIds === 'function' ? log.compareIds.bind(log) : compareEventIds;
 
-  // Live subscribers. The hub holds its membership: a subscriber leaves when its
-  // stream ends (one listener for the whole hub, registered once per subscriber).
+  // Live subscribers: the hub holds its membership.
   const live = new Set<Subscriber>();
   // Live subscribers that just finished a replay, with the newest id they got: a read
   // may have seen an event whose append had not answered yet, so its fan-out comes
@@ -163,17 +162,13 @@ export function createHub(options: HubOptions = {}): EventHub {
   const floors = new Map<Subscriber, string>();
   // Subscribers still replaying from the log (few, and only for a moment).
   const replaying = new Map<Subscriber, Replay>();
-  const watched = new WeakSet<Subscriber>();
+  // One listener for the whole hub: a subscriber leaves when its stream ends. A
+  // subscriber keeps a listener once, however often it subscribes again.
   const leave = (_reason: unknown, subscriber: Subscriber): void => {
     live.delete(subscriber);
     floors.delete(subscriber);
     replaying.delete(subscriber);
   };
-  function watch(subscriber: Subscriber): void {
-    if (watched.has(subscriber)) return;
-    watched.add(subscriber);
-    subscriber.onEnd(leave);
-  }
   let tail: Promise<unknown> = Promise.resolve();
   let closed = false;
 
@@ -332,12 +327,12 @@ export function createHub(options: HubOptions = {}): EventHub {
       const lastEventId = subscribeOptions.lastEventId ?? subscriber.lastEventId;
       if (lastEventId === undefined) {
         live.add(subscriber);
-        watch(subscriber);
+        subscriber.onEnd(leave);
         return Promise.resolve();
       }
       const state: Replay = { pending: [], overflowed: false };
       replaying.set(subscriber, state);
-      watch(subscriber);
+      subscriber.onEnd(leave);
       return replay(subscriber, state, lastEventId).then(
         () => {},
         (error: unknown) => {

@@ -329,4 +329,20 @@ describe('streamSettings', () => {
       retry: undefined,
     });
   });
+
+  it('keeps an end listener once, however often it is registered (a hub re-subscribing)', async () => {
+    const sink = fakeSink();
+    const channel = new EventChannel(settings(), undefined);
+    const calls: string[] = [];
+    const first = (r: { code: string }) => calls.push(`first ${r.code}`);
+    const second = (r: { code: string }) => calls.push(`second ${r.code}`);
+    channel.onEnd(first);
+    channel.onEnd(second);
+    channel.onEnd(first);
+    channel.onEnd(second);
+    const done = channel.streamTo(sink);
+    channel.close();
+    await done;
+    expect(calls).toEqual(['first closed', 'second closed']);
+  });
 });

@@ -65,7 +65,9 @@ export class EventChannel implements Channel, HeartbeatTarget, Subscriber, Produ
   #resolveClosed: ((reason: CloseReason) => void) | undefined;
   #controller: AbortController | undefined;
   #closedError: SseError | undefined;
-  #endListeners: EndListener[] | undefined;
+  /** The first end listener (a hub's, usually), then any more: no array for the common case. */
+  #endListener: EndListener | undefined;
+  #moreEndListeners: EndListener[] | undefined;
   #resolveStream: (() => void) | undefined;
   #rejectStream: ((error: unknown) => void) | undefined;
   #listenerError: unknown;
@@ -196,12 +198,16 @@ export class EventChannel implements Channel, HeartbeatTarget, Subscriber, Produ
     return this.#buffer.admit(chunk, policy);
   }
 
-  /** @internal Calls `listener` once when the stream ended (at once if it has). */
+  /**
+   * @internal Calls `listener` once when the stream ended (at once if it has). A
+   * listener already registered is not added again (as with `addEventListener`).
+   */
   onEnd(listener: EndListener): void {
     if (this.#state === ENDED) listener(this.#reason!, this);
-    else {
-      this.#endListeners ??= [];
-      this.#endListeners.push(listener);
+    else if (this.#endListener === undefined) this.#endListener = listener;
+    else if (this.#endListener !== listener && !this.#moreEndListeners?.includes(listener)) {
+      this.#moreEndListeners ??= [];
+      this.#moreEndListeners.push(listener);
     }
   }
 
@@ -306,9 +312,11 @@ export class EventChannel implements Channel, HeartbeatTarget, Subscriber, Produ
     this.#sink?.signal.removeEventListener('abort', this);
     this.#buffer?.discard();
     this.#resolveClosed?.(reason);
-    const listeners = this.#endListeners;
-    this.#endListeners = undefined;
-    if (listeners !== undefined) for (const listener of listeners) this.#call(listener, reason);
+    const first = this.#endListener;
+    const more = this.#moreEndListeners;
+    this.#endListener = this.#moreEndListeners = undefined;
+    if (first !== undefined) this.#call(first, reason);
+    if (more !== undefined) for (const listener of more) this.#call(listener, reason);
     const onClose = this.#hooks?.onClose;
     if (onClose !== undefined) this.#call(() => onClose(this.#hooks!.ctx, reason), reason);
     this.#settleStream();

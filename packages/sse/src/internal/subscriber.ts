@@ -24,7 +24,7 @@ export interface Subscriber {
   close(): void;
   /** Ends the stream because what fed it failed (reason `error`). */
   endWithError(error: unknown): void;
-  /** Calls `listener` once when the stream ended (at once if it has). */
+  /** Calls `listener` once when the stream ended (at once if it has); a listener is kept once. */
   onEnd(listener: EndListener): void;
 }
 
