@@ -2,11 +2,10 @@
 // to live events all read and change the hub's membership (live, replaying, floors),
 // and the no-duplicate, no-gap guarantee holds only because they change together.
 import type { Channel } from './channel';
-import { checkEventName, checkRetry, dataText, encodeChecked } from './encode';
+import { checkEventName, checkRetry, dataText, encodeChecked, toBytes } from './encode';
 import { SseError } from './error';
 import { compareEventIds, type EventLog, type LoggedEvent, memoryEventLog } from './event-log';
 import { describeValue } from './internal/describe';
-import { toBytes } from './internal/event-channel';
 import { badOption } from './internal/settings';
 import { type Subscriber, subscriberOf } from './internal/subscriber';
 

@@ -4,7 +4,7 @@
 // (close-reason.ts) and producers (producer.ts) live elsewhere.
 import { type BodySink, type Responder, WRITEABLE_BODY } from '@plinth/writeable-body';
 import type { BufferPolicy, Channel } from '../channel';
-import { encodeComment, encodeEvent, type SseEvent } from '../encode';
+import { encodeComment, encodeEvent, type SseEvent, toBytes } from '../encode';
 import { type CloseReason, SseError } from '../error';
 import { ClientBuffer } from './client-buffer';
 import { reasonFromSignal } from './close-reason';
@@ -33,11 +33,6 @@ const ENDED = 2;
 const TRUE: Promise<boolean> = Promise.resolve(true);
 const FALSE: Promise<boolean> = Promise.resolve(false);
 const HEARTBEAT: Uint8Array = Buffer.from(':\n');
-
-/** @internal Encodes to the bytes that go on the wire. */
-export function toBytes(text: string): Uint8Array {
-  return Buffer.from(text, 'utf8');
-}
 
 /**
  * @internal The channel behind every stream, and the body that streams it: a
