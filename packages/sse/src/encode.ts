@@ -169,3 +169,8 @@ export function encodeComment(text: string): string {
   for (const line of text.split(LINE_BREAK)) out += line === '' ? ':\n' : `: ${line}\n`;
   return out;
 }
+
+/** @internal Encodes to the bytes that go on the wire. */
+export function toBytes(text: string): Uint8Array {
+  return Buffer.from(text, 'utf8');
+}

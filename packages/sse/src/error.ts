@@ -1,3 +1,5 @@
+import type { AbortReason } from '@plinth/writeable-body';
+
 /**
  * What went wrong, as {@link SseError.code}:
  *
@@ -10,26 +12,28 @@
 export type SseErrorCode = 'INVALID_EVENT' | 'INVALID_OPTION' | 'CLOSED';
 
 /**
- * Why an event stream ended, as {@link CloseReason.code}:
+ * Why an event stream ended, as {@link CloseReason.code}: one of the adapter's abort
+ * reasons (`AbortReason` of `@plinth/writeable-body`, the same words, not a copy), or
+ * one of the stream's own.
  *
- * - `closed`: the application called `close()`, or the event source completed.
+ * The adapter's (it aborted the response):
+ *
  * - `client-disconnect`: the client went away.
  * - `server-stop`: the server is shutting down and ended the stream.
+ * - `body-error`, `aborted`, `timeout`: the adapter aborted the response for that reason.
+ *
+ * The stream's own:
+ *
+ * - `closed`: the application called `close()`, or the event source completed.
  * - `evicted`: a hub dropped this subscriber because it stayed full (see `evictAfterMs`),
  *   or because its `wait` buffer overflowed on a broadcast.
  * - `error`: the producer (`onReady`, a generator) or a callback failed; see
  *   {@link CloseReason.error}.
- * - `body-error`, `aborted`, `timeout`: the adapter aborted the response for that reason.
  */
-export type CloseCode =
-  | 'closed'
-  | 'client-disconnect'
-  | 'server-stop'
-  | 'evicted'
-  | 'error'
-  | 'body-error'
-  | 'aborted'
-  | 'timeout';
+export type CloseCode = AbortReason | StreamCloseCode;
+
+/** The close reasons of an event stream itself, beside the adapter's {@link AbortReason}. */
+export type StreamCloseCode = 'closed' | 'evicted' | 'error';
 
 /** Why an event stream ended: what `channel.closed` resolves with and what `onClientDisconnect` gets. */
 export interface CloseReason {

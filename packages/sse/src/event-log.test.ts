@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { memoryEventLog } from './event-log';
+import { compareEventIds, memoryEventLog } from './event-log';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -70,5 +70,28 @@ describe('memoryEventLog', () => {
       /options\.maxEvents must be a non-negative integer, got -1/,
     );
     expect(() => memoryEventLog({ maxAgeMs: 0 })).toThrow(/options\.maxAgeMs .* got 0/);
+  });
+});
+
+describe('compareEventIds (the default order of ids)', () => {
+  it('orders runs of digits as numbers and the rest as text', () => {
+    const sorted = [
+      '1',
+      '2',
+      '9',
+      '10',
+      '11',
+      '100',
+      '0100-1',
+      '100-2',
+      '100-10',
+      '101-0',
+      'a9',
+      'b1',
+    ];
+    const shuffled = [...sorted].reverse();
+    expect(shuffled.sort(compareEventIds)).toEqual(sorted);
+    expect(compareEventIds('42', '42')).toBe(0);
+    expect(compareEventIds('1700000000001-0', '1700000000000-10')).toBeGreaterThan(0);
   });
 });

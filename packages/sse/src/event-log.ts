@@ -35,14 +35,65 @@ export interface LogRead {
  * `append` is `XADD` (the store assigns the id), `readAfter` is `XRANGE` with an
  * exclusive start, and the bounds are `MAXLEN` / `MINID`.
  *
- * Contract: ids only grow, in the order `append` calls were made; `readAfter`
- * returns every event after the id that the log still holds, oldest first.
+ * Contract:
+ *
+ * - Ids are totally ordered and grow in the order the `append` calls were made (the
+ *   hub makes one call at a time). The order is {@link EventLog.compareIds}, by
+ *   default the natural order of the id text (runs of digits compare as numbers:
+ *   `9` < `10`, `1700000000000-9` < `1700000000000-10`).
+ * - Once `append` has answered, every later `readAfter` sees the event; a read may
+ *   see it earlier (a remote store's reply can trail its effect): the hub expects
+ *   both.
+ * - `readAfter` returns every event after the id that the log still holds, oldest
+ *   first; it forgets the oldest first.
  */
 export interface EventLog {
   /** Stores an event and assigns it the next id. */
   append(entry: LogEntry): Promise<LoggedEvent>;
   /** Up to `limit` events after `lastEventId`, oldest first; see {@link LogRead}. */
   readAfter(lastEventId: string, limit: number): Promise<LogRead>;
+  /**
+   * Orders two ids of this log: negative when `a` came first, `0` when they are the
+   * same, positive when `a` came later. Give it when the natural order of the id text
+   * is not the order of the log (fixed-width ids in another alphabet, say).
+   * @default the natural order (runs of digits compare as numbers)
+   */
+  compareIds?(a: string, b: string): number;
+}
+
+const DIGIT_RUN = /^[0-9]+$/;
+const RUNS = /[0-9]+|[^0-9]+/g;
+
+/** Compares two runs of digits as numbers, however long. */
+function compareDigits(a: string, b: string): number {
+  let i = 0;
+  let j = 0;
+  while (i < a.length - 1 && a[i] === '0') i++;
+  while (j < b.length - 1 && b[j] === '0') j++;
+  const x = a.slice(i);
+  const y = b.slice(j);
+  if (x.length !== y.length) return x.length - y.length;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * @internal The natural order of event ids: runs of digits compare as numbers, the
+ * rest as text (`9` < `10`, `5-2` < `5-10`, `a9` < `b1`).
+ */
+export function compareEventIds(a: string, b: string): number {
+  if (a === b) return 0;
+  if (DIGIT_RUN.test(a) && DIGIT_RUN.test(b)) return compareDigits(a, b);
+  const x = a.match(RUNS) ?? [];
+  const y = b.match(RUNS) ?? [];
+  for (let i = 0; i < x.length && i < y.length; i++) {
+    const p = x[i]!;
+    const q = y[i]!;
+    if (p === q) continue;
+    const digits = DIGIT_RUN.test(p) && DIGIT_RUN.test(q);
+    const order = digits ? compareDigits(p, q) : p < q ? -1 : p > q ? 1 : 0;
+    if (order !== 0) return order;
+  }
+  return x.length !== y.length ? x.length - y.length : a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Options of {@link memoryEventLog}. */

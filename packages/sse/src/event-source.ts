@@ -78,7 +78,7 @@ export function eventSource(source: EventSourceInput, options?: EventSourceOptio
   };
   return writeableBody({
     contentType: SSE_CONTENT_TYPE,
-    write: (sink) => new EventChannel(settings, lastEventId, hooks).run(sink),
+    write: (sink) => new EventChannel(settings, lastEventId, hooks).streamTo(sink),
   });
 }
 

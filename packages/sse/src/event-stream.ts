@@ -10,7 +10,8 @@ import {
 import type { Channel, StreamOptions } from './channel';
 import type { SseEvent } from './encode';
 import type { CloseReason } from './error';
-import { EventChannel, reasonFromSignal } from './internal/event-channel';
+import { reasonFromSignal } from './internal/close-reason';
+import { EventChannel } from './internal/event-channel';
 import { lastEventIdOf, streamHeaders } from './internal/headers';
 import { badOption, streamSettings } from './internal/settings';
 
@@ -117,10 +118,10 @@ export function eventStream<C extends HttpContext = HttpContext>(
     } catch (error) {
       if (responder?.signal.aborted) {
         // The client left before the headers went out: nothing to stream.
-        channel.finish(reasonFromSignal(responder.signal));
+        channel.endNow(reasonFromSignal(responder.signal));
         return terminate(ctx);
       }
-      channel.finish({ code: 'error', error });
+      channel.endNow({ code: 'error', error });
       throw error;
     }
     // The stream goes on after `enter` returned (as Pedestal's does): the adapter
@@ -132,11 +133,11 @@ export function eventStream<C extends HttpContext = HttpContext>(
         () => {
           // Still open here only when the adapter never ran the body (a HEAD request):
           // the stream ended all the same.
-          channel.finish({ code: 'closed' });
+          channel.endNow({ code: 'closed' });
           return responder !== undefined && !responder.ended ? endResponse(ctx) : ctx;
         },
         (error: unknown) =>
-          channel.finish(
+          channel.endNow(
             responder?.signal.aborted
               ? reasonFromSignal(responder.signal)
               : { code: 'error', error },

@@ -21,7 +21,7 @@ function client(options: { policy?: BufferPolicy; size?: number; lastEventId?: s
     },
     options.lastEventId,
   );
-  const done = channel.run(sink);
+  const done = channel.streamTo(sink);
   return { channel, sink, done };
 }
 

@@ -1,10 +1,13 @@
+// One piece on purpose: publication order, the fan-out and the hand-over from replay
+// to live events all read and change the hub's membership (live, replaying, floors),
+// and the no-duplicate, no-gap guarantee holds only because they change together.
 import type { Channel } from './channel';
-import { checkEventName, checkRetry, dataText, encodeChecked } from './encode';
+import { checkEventName, checkRetry, dataText, encodeChecked, toBytes } from './encode';
 import { SseError } from './error';
-import { type EventLog, type LoggedEvent, memoryEventLog } from './event-log';
+import { compareEventIds, type EventLog, type LoggedEvent, memoryEventLog } from './event-log';
 import { describeValue } from './internal/describe';
-import { EventChannel, toBytes } from './internal/event-channel';
 import { badOption } from './internal/settings';
+import { type Subscriber, subscriberOf } from './internal/subscriber';
 
 /** An event to publish: the hub assigns its id. */
 export interface HubEvent {
@@ -147,14 +150,28 @@ export function createHub(options: HubOptions = {}): EventHub {
     throw badOption(WHERE, 'options.replayPageSize', 'a positive integer', pageSize);
   }
 
-  // Live subscribers; the channel leaves the set itself when its stream ends.
-  const live = new Set<EventChannel>();
+  const compareIds =
+    typeof log.compareIds === 'function' ? log.compareIds.bind(log) : compareEventIds;
+
+  // Live subscribers: the hub holds its membership.
+  const live = new Set<Subscriber>();
+  // Live subscribers that just finished a replay, with the newest id they got: a read
+  // may have seen an event whose append had not answered yet, so its fan-out comes
+  // after. Live events up to that id are skipped, until the first newer one.
+  const floors = new Map<Subscriber, string>();
   // Subscribers still replaying from the log (few, and only for a moment).
-  const replaying = new Map<EventChannel, Replay>();
+  const replaying = new Map<Subscriber, Replay>();
+  // One listener for the whole hub: a subscriber leaves when its stream ends. A
+  // subscriber keeps a listener once, however often it subscribes again.
+  const leave = (_reason: unknown, subscriber: Subscriber): void => {
+    live.delete(subscriber);
+    floors.delete(subscriber);
+    replaying.delete(subscriber);
+  };
   let tail: Promise<unknown> = Promise.resolve();
   let closed = false;
 
-  function deliver(channel: EventChannel, bytes: Uint8Array): void {
+  function deliver(channel: Subscriber, bytes: Uint8Array): void {
     const result = channel.offer(bytes, channel.policy);
     if (result === 'full') {
       channel.evict(); // `wait`: a broadcast never waits for one client
@@ -167,10 +184,23 @@ export function createHub(options: HubOptions = {}): EventHub {
     }
   }
 
+  /** Whether a live event is newer than what a just-replayed subscriber got. */
+  function isNew(channel: Subscriber, id: string): boolean {
+    const floor = floors.get(channel);
+    if (floor === undefined) return true;
+    if (compareIds(id, floor) <= 0) return false;
+    floors.delete(channel); // fan-out is in id order: every later one is newer too
+    return true;
+  }
+
   function fanOut(event: LoggedEvent): void {
     if (live.size !== 0) {
       const bytes = encodeLogged(event); // once, for every subscriber
-      for (const channel of live) deliver(channel, bytes);
+      if (floors.size === 0) {
+        for (const channel of live) deliver(channel, bytes);
+      } else {
+        for (const channel of live) if (isNew(channel, event.id)) deliver(channel, bytes);
+      }
     }
     for (const replay of replaying.values()) {
       if (replay.pending.length < PENDING_MAX) replay.pending.push(event);
@@ -178,46 +208,61 @@ export function createHub(options: HubOptions = {}): EventHub {
     }
   }
 
-  async function replay(channel: EventChannel, state: Replay, lastEventId: string): Promise<void> {
+  /**
+   * Sends what a resuming client missed, then hands it over to the live fan-out. Each
+   * event goes out only when its id is newer than the last one sent (`sent`), so an
+   * event both read from the log and fanned out live reaches the client once, in
+   * order, whichever of the log's answers came first.
+   */
+  async function replay(channel: Subscriber, state: Replay, lastEventId: string): Promise<void> {
+    // Where the next read starts, and the newest id the client has (undefined after a
+    // reset from an empty log: every event is new).
     let cursor: string | undefined = lastEventId;
+    let sent: string | undefined = lastEventId;
+    const sendOnce = async (event: LoggedEvent): Promise<void> => {
+      if (sent !== undefined && compareIds(event.id, sent) <= 0) return;
+      sent = event.id;
+      await channel.sendChunk(encodeLogged(event), 'wait');
+    };
     for (;;) {
-      // Capture live events from before the read, so none falls between the read
-      // and going live; duplicates are skipped by id below.
-      state.pending = [];
-      state.overflowed = false;
+      // Live events are captured from before the first read (and again after an
+      // overflow), so none falls between the reads and going live: an event fanned out
+      // earlier had been appended before the read, which sees it.
+      if (state.overflowed) {
+        state.pending = [];
+        state.overflowed = false;
+      }
       const read = await log.readAfter(cursor ?? '', pageSize);
       if (!channel.isOpen || replaying.get(channel) !== state) return; // gone, or unsubscribed
       if (cursor === undefined || !read.found) {
         const data = JSON.stringify({ lastEventId: cursor ?? lastEventId });
         const reset = encodeChecked(resetEvent, read.lastId ?? '', undefined, data);
-        await channel.enqueue(toBytes(reset), 'wait');
-        cursor = read.lastId;
+        cursor = sent = read.lastId;
+        await channel.sendChunk(toBytes(reset), 'wait');
       } else {
         for (const event of read.events) {
-          await channel.enqueue(encodeLogged(event), 'wait');
+          await sendOnce(event);
           cursor = event.id;
         }
         if (read.events.length >= pageSize) continue;
       }
       if (state.overflowed) continue; // the live events are in the log: read on
-      // Caught up. Pending events are a run in id order: skip those up to the cursor.
-      let pending = state.pending;
-      const seam = cursor === undefined ? -1 : pending.findIndex((event) => event.id === cursor);
-      let index = seam + 1;
-      while (index < pending.length) {
-        await channel.enqueue(encodeLogged(pending[index]!), 'wait');
-        index++;
-        if (state.overflowed) break;
-        pending = state.pending;
+      // Caught up with the log as of the read: the live events captured since follow.
+      const pending = state.pending;
+      for (let index = 0; index < pending.length && !state.overflowed; index++) {
+        await sendOnce(pending[index]!);
       }
       if (state.overflowed) {
-        cursor = pending[index - 1]?.id ?? cursor;
+        cursor = sent;
         continue;
       }
-      // Live from here, synchronously after the last replayed event.
+      // Live from here, synchronously after the last event sent.
       if (replaying.get(channel) === state) {
         replaying.delete(channel);
-        if (!closed) channel.joinSet(live);
+        if (!closed && channel.isOpen) {
+          live.add(channel);
+          if (sent !== undefined) floors.set(channel, sent);
+        }
       }
       return;
     }
@@ -260,7 +305,8 @@ export function createHub(options: HubOptions = {}): EventHub {
     },
 
     subscribe(channel: Channel, subscribeOptions: SubscribeOptions = {}): Promise<void> {
-      if (!(channel instanceof EventChannel)) {
+      const subscriber = subscriberOf(channel);
+      if (subscriber === undefined) {
         return Promise.reject(
           badOption(
             'hub.subscribe(channel)',
@@ -271,31 +317,36 @@ export function createHub(options: HubOptions = {}): EventHub {
         );
       }
       if (closed) {
-        channel.close();
+        subscriber.close();
         return Promise.resolve();
       }
-      if (!channel.isOpen || live.has(channel) || replaying.has(channel)) return Promise.resolve();
-      const lastEventId = subscribeOptions.lastEventId ?? channel.lastEventId;
+      if (!subscriber.isOpen || live.has(subscriber) || replaying.has(subscriber)) {
+        return Promise.resolve();
+      }
+      const lastEventId = subscribeOptions.lastEventId ?? subscriber.lastEventId;
       if (lastEventId === undefined) {
-        channel.joinSet(live);
+        live.add(subscriber);
+        subscriber.onEnd(leave);
         return Promise.resolve();
       }
       const state: Replay = { pending: [], overflowed: false };
-      replaying.set(channel, state);
-      channel.onEnd(() => replaying.delete(channel));
-      return replay(channel, state, lastEventId).then(
+      replaying.set(subscriber, state);
+      subscriber.onEnd(leave);
+      return replay(subscriber, state, lastEventId).then(
         () => {},
         (error: unknown) => {
-          replaying.delete(channel);
+          replaying.delete(subscriber);
           if (SseError.isError(error) && error.code === 'CLOSED') return; // the client left
-          channel.fail(error); // the log failed: end the stream, the client retries
+          subscriber.endWithError(error); // the log failed: end the stream, the client retries
         },
       );
     },
 
     unsubscribe(channel: Channel): boolean {
-      if (!(channel instanceof EventChannel)) return false;
-      return channel.leaveSet(live) || replaying.delete(channel);
+      const subscriber = subscriberOf(channel);
+      if (subscriber === undefined) return false;
+      floors.delete(subscriber);
+      return live.delete(subscriber) || replaying.delete(subscriber);
     },
 
     get size(): number {
@@ -306,6 +357,7 @@ export function createHub(options: HubOptions = {}): EventHub {
       closed = true;
       for (const channel of [...live, ...replaying.keys()]) channel.close();
       live.clear();
+      floors.clear();
       replaying.clear();
     },
   };

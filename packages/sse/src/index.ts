@@ -6,7 +6,13 @@ export type { BufferOptions, BufferPolicy, Channel, StreamOptions } from './chan
 export type { SseEvent } from './encode';
 export { encodeComment, encodeEvent } from './encode';
 // Errors and why streams end
-export type { CloseCode, CloseReason, SseErrorCode, SseErrorOptions } from './error';
+export type {
+  CloseCode,
+  CloseReason,
+  SseErrorCode,
+  SseErrorOptions,
+  StreamCloseCode,
+} from './error';
 export { SseError } from './error';
 // Replay storage behind an interface a shared store can implement
 export type {

@@ -2,6 +2,7 @@
 // real sockets.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Request } from '@plinth/writeable-body';
+import { EventSource } from 'eventsource';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CloseReason, eventSource, eventSourceResponse, type SseEvent } from '../src/index';
 import { deferred, openStream, PROTOCOLS, type Served, serve, within } from './net';
@@ -124,6 +125,70 @@ describe.each(PROTOCOLS)('eventSource over %s', (protocol) => {
     expect(await within(client.closed, 2000, 'the close')).toEqual({ clean: false });
     expect(client.events.map((e) => e.data)).toEqual(['one']);
     expect(served.logs.filter((l) => l.level === 'error')).toHaveLength(1);
+  });
+});
+
+describe.each(PROTOCOLS)('eventSourceResponse opens at once over %s', (protocol) => {
+  it('sends status and headers while the generator still waits for its first event', async () => {
+    const firstEvent = deferred();
+    const waiting = deferred();
+    served = await serve(
+      [
+        (request: Request) =>
+          eventSourceResponse(
+            request,
+            (async function* (): AsyncGenerator<SseEvent> {
+              waiting.resolve();
+              await firstEvent.promise; // as long as the test likes: a minute, an hour
+              yield { id: 1, data: 'at last' };
+            })(),
+            { heartbeatMs: 0 },
+          ),
+      ],
+      protocol,
+    );
+    const client = openStream(served.url, '/', protocol);
+    await within(waiting.promise, 2000, 'the generator to start waiting');
+    const { status, headers } = await within(client.response, 2000, 'status and headers');
+    expect(status).toBe(200);
+    expect(headers['content-type']).toBe('text/event-stream; charset=utf-8');
+    expect(client.events).toEqual([]);
+    firstEvent.resolve();
+    expect(await client.waitForEvents(1)).toEqual([{ event: undefined, id: '1', data: 'at last' }]);
+    await within(client.ended, 2000, 'the end');
+  });
+});
+
+describe('eventSourceResponse with an EventSource client', () => {
+  it("fires the client's open before the first event exists", async () => {
+    const firstEvent = deferred();
+    served = await serve(
+      [
+        (request: Request) =>
+          eventSourceResponse(
+            request,
+            (async function* (): AsyncGenerator<SseEvent> {
+              await firstEvent.promise;
+              yield { data: 'first' };
+            })(),
+            { heartbeatMs: 0 },
+          ),
+      ],
+      'http/1.1',
+    );
+    const source = new EventSource(`${served.url}/`);
+    const opened = deferred();
+    const message = deferred<string>();
+    source.onopen = () => opened.resolve();
+    source.onmessage = (event) => message.resolve(event.data);
+    try {
+      await within(opened.promise, 2000, "the EventSource's open");
+      firstEvent.resolve();
+      expect(await within(message.promise, 2000, 'the first event')).toBe('first');
+    } finally {
+      source.close();
+      firstEvent.resolve();
+    }
   });
 });
 

@@ -7,6 +7,7 @@ import {
   type CloseReason,
   createHub,
   type EventHub,
+  type EventLog,
   eventStream,
   memoryEventLog,
 } from '../src/index';
@@ -88,6 +89,60 @@ describe('replay over a reconnect (eventsource client, HTTP/1.1)', () => {
     expect(lastIds[0]).toBeUndefined();
     for (const id of lastIds.slice(1, 4)) expect(id).toMatch(/^\d+$/);
     expect(endings.slice(0, 3).sort()).toEqual(['client-disconnect', 'closed', 'closed'].sort());
+  });
+});
+
+describe('resuming while an append has not answered yet (eventsource client)', () => {
+  it('gets the event once: from the replay, not again from the live fan-out', async () => {
+    // A log like a remote store's: the appended event is visible to reads at once, the
+    // append answers when the test lets it.
+    const memory = memoryEventLog();
+    let gate: ReturnType<typeof deferred> | undefined;
+    const log: EventLog = {
+      async append(entry) {
+        const logged = await memory.append(entry);
+        await gate?.promise;
+        return logged;
+      },
+      readAfter: (id, limit) => memory.readAfter(id, limit),
+    };
+    const hub = createHub({ log });
+    for (let i = 1; i <= 3; i++) await hub.publish({ data: `e${i}` });
+    gate = deferred();
+    const fourth = hub.publish({ data: 'e4' }); // in the log, its append not answered
+    const live = deferred();
+    served = await serve(
+      [
+        eventStream(
+          (channel) =>
+            hub.subscribe(channel).then(() => {
+              live.resolve();
+            }),
+          { heartbeatMs: 0 },
+        ),
+      ],
+      'http/1.1',
+    );
+    const received: string[] = [];
+    const sawFifth = deferred();
+    const source = new EventSource(`${served.url}/feed`, {
+      fetch: (input, init) =>
+        fetch(input, { ...init, headers: { ...init?.headers, 'last-event-id': '2' } }),
+    });
+    source.onmessage = (event) => {
+      received.push(event.lastEventId);
+      if (event.lastEventId === '5') sawFifth.resolve();
+    };
+    try {
+      await within(live.promise, 3000, 'the replay to hand over to live events');
+      gate.resolve(undefined); // the append answers now: event 4 is fanned out to live subscribers
+      expect(await within(fourth, 3000, 'the fourth publication')).toBe('4');
+      expect(await within(hub.publish({ data: 'e5' }), 3000, 'the fifth publication')).toBe('5');
+      await within(sawFifth.promise, 3000, 'event 5');
+      expect(received).toEqual(['3', '4', '5']);
+    } finally {
+      source.close();
+    }
   });
 });
 

@@ -26,7 +26,7 @@ describe('EventChannel', () => {
   it('writes an event to the sink before send() returns when the client keeps up', async () => {
     const sink = fakeSink();
     const channel = new EventChannel(settings(), undefined);
-    void channel.run(sink);
+    void channel.streamTo(sink);
     const sent = channel.send({ event: 'a', data: 'x' });
     expect(sink.text).toBe('event: a\ndata: x\n\n');
     expect(sink.flushes).toBeGreaterThan(0);
@@ -37,14 +37,14 @@ describe('EventChannel', () => {
   it('sends retry first when given', () => {
     const sink = fakeSink();
     const channel = new EventChannel(settings({ retry: 0 }), undefined);
-    void channel.run(sink, () => void channel.send({ data: 'x' }));
+    void channel.streamTo(sink, () => void channel.send({ data: 'x' }));
     expect(sink.text).toBe('retry: 0\n\ndata: x\n\n');
   });
 
   it('wait: buffers up to the bound, then send() waits until the client reads; order kept', async () => {
     const sink = fakeSink();
     const channel = new EventChannel(settings({ size: 300 }), undefined);
-    void channel.run(sink);
+    void channel.streamTo(sink);
     sink.stall();
     const results: Promise<boolean>[] = [];
     for (let i = 1; i <= 6; i++) results.push(channel.send(event(i)));
@@ -63,7 +63,7 @@ describe('EventChannel', () => {
   it('drop-newest: keeps the oldest events, drops the rest, reports them', async () => {
     const sink = fakeSink();
     const channel = new EventChannel(settings({ size: 300, policy: 'drop-newest' }), undefined);
-    void channel.run(sink);
+    void channel.streamTo(sink);
     sink.stall();
     const results = await Promise.all([1, 2, 3, 4, 5, 6, 7].map((i) => channel.send(event(i))));
     expect(results).toEqual([true, true, true, true, false, false, false]);
@@ -77,7 +77,7 @@ describe('EventChannel', () => {
   it('drop-oldest: keeps the newest events within the bound', async () => {
     const sink = fakeSink();
     const channel = new EventChannel(settings({ size: 300, policy: 'drop-oldest' }), undefined);
-    void channel.run(sink);
+    void channel.streamTo(sink);
     sink.stall();
     const results = await Promise.all([1, 2, 3, 4, 5, 6, 7].map((i) => channel.send(event(i))));
     expect(results.every(Boolean)).toBe(true);
@@ -91,7 +91,7 @@ describe('EventChannel', () => {
   it('takes an event larger than the bound into an empty buffer (at most one event over)', async () => {
     const sink = fakeSink();
     const channel = new EventChannel(settings({ size: 50, policy: 'drop-oldest' }), undefined);
-    void channel.run(sink);
+    void channel.streamTo(sink);
     sink.stall();
     await channel.send(event(1));
     await channel.send(event(2));
@@ -108,7 +108,7 @@ describe('EventChannel', () => {
     const channel = new EventChannel(settings({ size: 1000 }), undefined);
     const ends: unknown[] = [];
     channel.onEnd((reason) => ends.push(reason));
-    const done = channel.run(sink);
+    const done = channel.streamTo(sink);
     sink.stall();
     void channel.send(event(1));
     void channel.send(event(2));
@@ -129,7 +129,7 @@ describe('EventChannel', () => {
   it('rejects sends still waiting for room when the stream closes', async () => {
     const sink = fakeSink();
     const channel = new EventChannel(settings({ size: 100 }), undefined);
-    void channel.run(sink);
+    void channel.streamTo(sink);
     sink.stall();
     await channel.send(event(1));
     await channel.send(event(2));
@@ -148,7 +148,7 @@ describe('EventChannel', () => {
       const channel = new EventChannel(settings(), undefined);
       const ends: string[] = [];
       channel.onEnd((reason) => ends.push(reason.code));
-      const done = channel.run(sink);
+      const done = channel.streamTo(sink);
       sink.disconnect(code);
       channel.close();
       expect(ends).toEqual([code === 'something-else' ? 'aborted' : code]);
@@ -162,7 +162,7 @@ describe('EventChannel', () => {
     const sink = fakeSink();
     const channel = new EventChannel(settings(), undefined);
     const boom = new Error('boom');
-    const done = channel.run(sink, () => {
+    const done = channel.streamTo(sink, () => {
       throw boom;
     });
     await expect(done).rejects.toBe(boom);
@@ -177,7 +177,7 @@ describe('EventChannel', () => {
       yield { event: 'b', data: '2' };
       yield { event: 'c', data: '3' };
     }
-    await channel.run(sink, () => adoptProducerResult(channel, three()));
+    await channel.streamTo(sink, () => adoptProducerResult(channel, three()));
     expect(sink.events.map((e) => e.event)).toEqual(['a', 'b', 'c']);
     await expect(channel.closed).resolves.toEqual({ code: 'closed' });
   });
@@ -197,7 +197,7 @@ describe('EventChannel', () => {
         cleaned = true;
       }
     }
-    const done = channel.run(sink, () => adoptProducerResult(channel, forever()));
+    const done = channel.streamTo(sink, () => adoptProducerResult(channel, forever()));
     await ticks();
     sink.disconnect();
     await done;
@@ -219,9 +219,9 @@ describe('EventChannel', () => {
         cleaned = true;
       }
     }
-    await expect(channel.run(sink, () => adoptProducerResult(channel, bad()))).rejects.toSatisfy(
-      (e) => SseError.isError(e) && e.field === 'event',
-    );
+    await expect(
+      channel.streamTo(sink, () => adoptProducerResult(channel, bad())),
+    ).rejects.toSatisfy((e) => SseError.isError(e) && e.field === 'event');
     await ticks();
     expect(cleaned).toBe(true);
     expect(sink.text).toBe('');
@@ -232,7 +232,7 @@ describe('EventChannel', () => {
     const channel = new EventChannel(settings(), undefined);
     const boom = new Error('later');
     await expect(
-      channel.run(sink, () => adoptProducerResult(channel, Promise.reject(boom))),
+      channel.streamTo(sink, () => adoptProducerResult(channel, Promise.reject(boom))),
     ).rejects.toBe(boom);
   });
 
@@ -245,7 +245,7 @@ describe('EventChannel', () => {
       throw oops;
     });
     channel.onEnd((r) => seen.push(r.code));
-    const done = channel.run(sink);
+    const done = channel.streamTo(sink);
     channel.close();
     await expect(done).rejects.toBe(oops);
     expect(seen).toEqual(['closed']);
@@ -255,7 +255,7 @@ describe('EventChannel', () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
     const sink = fakeSink();
     const channel = new EventChannel(settings({ heartbeatMs: 100 }), undefined);
-    void channel.run(sink);
+    void channel.streamTo(sink);
     // Busy: an event every 40 ms for a second: no heartbeat.
     for (let i = 0; i < 25; i++) {
       vi.advanceTimersByTime(40);
@@ -279,7 +279,7 @@ describe('EventChannel', () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
     const sink = fakeSink();
     const channel = new EventChannel(settings({ heartbeatMs: 100 }), undefined);
-    void channel.run(sink);
+    void channel.streamTo(sink);
     sink.stall();
     void channel.send({ data: 'x' });
     vi.advanceTimersByTime(1000);
@@ -290,7 +290,7 @@ describe('EventChannel', () => {
   it('comment() goes through the same buffer', async () => {
     const sink = fakeSink();
     const channel = new EventChannel(settings(), undefined);
-    void channel.run(sink);
+    void channel.streamTo(sink);
     await channel.comment('hello\nworld');
     expect(sink.comments).toEqual(['hello', 'world']);
     await expect(channel.comment(1 as never)).rejects.toThrow(/must be a string/);
@@ -299,7 +299,7 @@ describe('EventChannel', () => {
   it('send() rejects an invalid event without sending anything and stays open', async () => {
     const sink = fakeSink();
     const channel = new EventChannel(settings(), undefined);
-    void channel.run(sink);
+    void channel.streamTo(sink);
     await expect(channel.send({ id: 'a\nb', data: 'x' })).rejects.toThrow(/id must not contain/);
     expect(sink.text).toBe('');
     await channel.send({ data: 'ok' });
@@ -328,5 +328,21 @@ describe('streamSettings', () => {
       policy: 'wait',
       retry: undefined,
     });
+  });
+
+  it('keeps an end listener once, however often it is registered (a hub re-subscribing)', async () => {
+    const sink = fakeSink();
+    const channel = new EventChannel(settings(), undefined);
+    const calls: string[] = [];
+    const first = (r: { code: string }) => calls.push(`first ${r.code}`);
+    const second = (r: { code: string }) => calls.push(`second ${r.code}`);
+    channel.onEnd(first);
+    channel.onEnd(second);
+    channel.onEnd(first);
+    channel.onEnd(second);
+    const done = channel.streamTo(sink);
+    channel.close();
+    await done;
+    expect(calls).toEqual(['first closed', 'second closed']);
   });
 });

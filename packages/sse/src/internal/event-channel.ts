@@ -1,14 +1,18 @@
+// One stream's channel: its states (open, closing, ended), the writes to its sink
+// and every way it can end are one state machine, so they stay in one class; the
+// bounded buffer (client-buffer.ts), the hub's membership (hub.ts), close reasons
+// (close-reason.ts) and producers (producer.ts) live elsewhere.
 import { type BodySink, type Responder, WRITEABLE_BODY } from '@plinth/writeable-body';
 import type { BufferPolicy, Channel } from '../channel';
-import { encodeComment, encodeEvent, type SseEvent } from '../encode';
-import { type CloseCode, type CloseReason, SseError } from '../error';
+import { encodeComment, encodeEvent, type SseEvent, toBytes } from '../encode';
+import { type CloseReason, SseError } from '../error';
+import { ClientBuffer } from './client-buffer';
+import { reasonFromSignal } from './close-reason';
 import { SSE_CONTENT_TYPE } from './headers';
 import { type HeartbeatTarget, unwatchHeartbeat, watchHeartbeat } from './heartbeat';
-import { adoptProducerResult } from './producer';
+import { adoptProducerResult, type ProducerTarget } from './producer';
 import type { StreamSettings } from './settings';
-
-/** @internal What {@link EventChannel.offer} did with a chunk. */
-export type OfferResult = 'accepted' | 'dropped' | 'full' | 'closed';
+import { type EndListener, type OfferResult, SUBSCRIBER, type Subscriber } from './subscriber';
 
 /** @internal What an event stream hands its channel, so it needs no closures of its own. */
 export interface ChannelHooks {
@@ -22,12 +26,6 @@ export interface ChannelHooks {
   readonly responder?: Responder | undefined;
 }
 
-interface Waiter {
-  readonly chunk: Uint8Array;
-  readonly resolve: (accepted: boolean) => void;
-  readonly reject: (error: unknown) => void;
-}
-
 const OPEN = 0;
 const CLOSING = 1;
 const ENDED = 2;
@@ -36,48 +34,25 @@ const TRUE: Promise<boolean> = Promise.resolve(true);
 const FALSE: Promise<boolean> = Promise.resolve(false);
 const HEARTBEAT: Uint8Array = Buffer.from(':\n');
 
-const ADAPTER_CODES: ReadonlySet<string> = new Set([
-  'client-disconnect',
-  'server-stop',
-  'body-error',
-  'aborted',
-  'timeout',
-]);
-
-/** @internal Why the adapter aborted, from its signal (`reason.code`). */
-export function reasonFromSignal(signal: AbortSignal): CloseReason {
-  const cause = signal.reason as { code?: unknown } | undefined;
-  const code =
-    typeof cause?.code === 'string' && ADAPTER_CODES.has(cause.code) ? cause.code : 'aborted';
-  return { code: code as CloseCode, error: signal.reason };
-}
-
-/** @internal Encodes to the bytes that go on the wire. */
-export function toBytes(text: string): Uint8Array {
-  return Buffer.from(text, 'utf8');
-}
-
 /**
  * @internal The channel behind every stream, and the body that streams it: a
- * bounded queue of encoded chunks in front of a {@link BodySink}, written in order,
- * one pending sink write at a time, with a heartbeat timer.
+ * {@link ClientBuffer} in front of a {@link BodySink}, written in order, one pending
+ * sink write at a time, with a heartbeat timer.
  *
  * An event offered to a channel whose client keeps up is written to the sink before
  * `offer` returns, so a broadcast to many clients costs no promise per client. One
  * of these lives per open stream, so it is kept small: no closures of its own, the
- * queue and lists allocated only when needed.
+ * buffer and lists allocated only when needed.
  */
-export class EventChannel implements Channel, HeartbeatTarget {
+export class EventChannel implements Channel, HeartbeatTarget, Subscriber, ProducerTarget {
   readonly lastEventId: string | undefined;
   readonly #settings: StreamSettings;
   readonly #hooks: ChannelHooks | undefined;
   #sink: BodySink | undefined;
   #state = OPEN;
   #writing = false;
-  /** Chunks waiting for the sink; allocated at the first backpressure. */
-  #queue: Uint8Array[] | undefined;
-  #queued = 0;
-  #waiters: Waiter[] | undefined;
+  /** Chunks the sink cannot take yet; allocated at the first backpressure. */
+  #buffer: ClientBuffer | undefined;
   #lastWrite = 0;
   #reason: CloseReason | undefined;
   #failure: CloseReason | undefined;
@@ -85,14 +60,12 @@ export class EventChannel implements Channel, HeartbeatTarget {
   #resolveClosed: ((reason: CloseReason) => void) | undefined;
   #controller: AbortController | undefined;
   #closedError: SseError | undefined;
-  #endListeners: ((reason: CloseReason) => void)[] | undefined;
-  #fullSince = 0;
-  #dropped = 0;
-  #resolveRun: (() => void) | undefined;
-  #rejectRun: ((error: unknown) => void) | undefined;
+  /** The first end listener (a hub's, usually), then any more: no array for the common case. */
+  #endListener: EndListener | undefined;
+  #moreEndListeners: EndListener[] | undefined;
+  #resolveStream: (() => void) | undefined;
+  #rejectStream: ((error: unknown) => void) | undefined;
   #listenerError: unknown;
-  /** The set of a hub's live subscribers this channel is in (left when it ends). */
-  #memberOf: Set<EventChannel> | undefined;
 
   constructor(settings: StreamSettings, lastEventId: string | undefined, hooks?: ChannelHooks) {
     this.#settings = settings;
@@ -110,7 +83,7 @@ export class EventChannel implements Channel, HeartbeatTarget {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.enqueue(chunk, this.#settings.policy);
+    return this.sendChunk(chunk, this.#settings.policy);
   }
 
   comment(text: string): Promise<boolean> {
@@ -121,15 +94,15 @@ export class EventChannel implements Channel, HeartbeatTarget {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.enqueue(chunk, this.#settings.policy);
+    return this.sendChunk(chunk, this.#settings.policy);
   }
 
   close(): void {
     if (this.#state !== OPEN) return;
     this.#state = CLOSING;
     this.#stopAccepting({ code: 'closed' });
-    if (this.#sink !== undefined && !this.#writing && this.#queued === 0) {
-      this.finish({ code: 'closed' });
+    if (this.#sink !== undefined && !this.#writing && this.#bufferedBytes() === 0) {
+      this.endNow({ code: 'closed' });
     }
   }
 
@@ -150,11 +123,11 @@ export class EventChannel implements Channel, HeartbeatTarget {
   }
 
   get bufferedBytes(): number {
-    return this.#queued;
+    return this.#bufferedBytes();
   }
 
   get droppedEvents(): number {
-    return this.#dropped;
+    return this.#buffer?.dropped ?? 0;
   }
 
   // ---- WriteableBody (eventStream writes the channel itself) ----
@@ -171,10 +144,10 @@ export class EventChannel implements Channel, HeartbeatTarget {
 
   /** @internal */
   writeBody(sink: BodySink): Promise<void> {
-    return this.run(sink);
+    return this.streamTo(sink);
   }
 
-  // ---- internal API (hub, stream runners) ----
+  // ---- Subscriber (what a hub uses) ----
 
   /** @internal True while the channel accepts events. */
   get isOpen(): boolean {
@@ -186,173 +159,58 @@ export class EventChannel implements Channel, HeartbeatTarget {
     return this.#settings.policy;
   }
 
-  /** @internal When the buffer last overflowed without draining since (`performance.now()`), else 0. */
+  /** @internal When the buffer was first found full since it was last emptied (`performance.now()`), else 0. */
   get fullSince(): number {
-    return this.#fullSince;
+    return this.#buffer?.fullSince ?? 0;
   }
 
-  /** @internal Queues a chunk under a policy; resolves as {@link Channel.send} does. */
-  enqueue(chunk: Uint8Array, policy: BufferPolicy): Promise<boolean> {
+  /** @internal Hands over encoded bytes under a policy; resolves as {@link Channel.send} does. */
+  sendChunk(chunk: Uint8Array, policy: BufferPolicy): Promise<boolean> {
     switch (this.offer(chunk, policy)) {
       case 'accepted':
         return TRUE;
       case 'dropped':
         return FALSE;
       case 'full':
-        return new Promise((resolve, reject) => {
-          this.#waiters ??= [];
-          this.#waiters.push({ chunk, resolve, reject });
-        });
+        return this.#buffer!.waitForRoom(chunk);
       default:
         return Promise.reject(this.#closedErrorNow());
     }
   }
 
   /**
-   * @internal Offers a chunk without waiting: accepted (and written at once when the
-   * client keeps up), dropped by a drop policy, or `full` under `wait`.
+   * @internal Hands over encoded bytes without waiting: accepted (and written at once
+   * when the client keeps up), dropped by a drop policy, or `full` under `wait`.
    */
   offer(chunk: Uint8Array, policy: BufferPolicy): OfferResult {
     if (this.#state !== OPEN) return 'closed';
-    const waiting = this.#waiters !== undefined && this.#waiters.length > 0;
-    if (!waiting && this.#queued === 0) {
-      if (this.#sink !== undefined && !this.#writing) {
-        if (this.#write(chunk)) this.#sink.flush();
-      } else {
-        this.#push(chunk);
-      }
+    const buffer = this.#buffer;
+    if ((buffer === undefined || buffer.isEmpty) && this.#sink !== undefined && !this.#writing) {
+      if (this.#write(chunk)) this.#sink.flush();
       return 'accepted';
     }
-    const size = chunk.byteLength;
-    const limit = this.#settings.size;
-    if (!waiting && this.#queued + size <= limit) {
-      this.#push(chunk);
-      return 'accepted';
-    }
-    if (this.#fullSince === 0) this.#fullSince = performance.now();
-    if (policy === 'wait') return 'full';
-    if (policy === 'drop-newest') {
-      this.#dropped++;
-      return 'dropped';
-    }
-    // drop-oldest: make room, then take it (an empty buffer takes any event).
-    const queue = this.#queue!;
-    while (queue.length > 0 && this.#queued + size > limit) {
-      this.#queued -= queue.shift()!.byteLength;
-      this.#dropped++;
-    }
-    this.#push(chunk);
-    return 'accepted';
+    this.#buffer ??= new ClientBuffer(this.#settings.size);
+    return this.#buffer.admit(chunk, policy);
   }
 
   /**
-   * @internal Joins a hub's set of live subscribers until the stream ends, without a
-   * closure for the common case of one hub. Returns false when already ended.
+   * @internal Calls `listener` once when the stream ended (at once if it has). A
+   * listener already registered is not added again (as with `addEventListener`).
    */
-  joinSet(set: Set<EventChannel>): boolean {
-    if (this.#state === ENDED) return false;
-    set.add(this);
-    if (this.#memberOf === undefined) this.#memberOf = set;
-    else if (this.#memberOf !== set) this.onEnd(() => set.delete(this));
-    return true;
-  }
-
-  /** @internal Leaves a hub's set of live subscribers. */
-  leaveSet(set: Set<EventChannel>): boolean {
-    if (this.#memberOf === set) this.#memberOf = undefined;
-    return set.delete(this);
-  }
-
-  /** @internal Calls `listener` once when the stream ended (at once if it has). */
-  onEnd(listener: (reason: CloseReason) => void): void {
-    if (this.#state === ENDED) listener(this.#reason!);
-    else {
-      this.#endListeners ??= [];
-      this.#endListeners.push(listener);
+  onEnd(listener: EndListener): void {
+    if (this.#state === ENDED) listener(this.#reason!, this);
+    else if (this.#endListener === undefined) this.#endListener = listener;
+    else if (this.#endListener !== listener && !this.#moreEndListeners?.includes(listener)) {
+      this.#moreEndListeners ??= [];
+      this.#moreEndListeners.push(listener);
     }
-  }
-
-  /**
-   * @internal Streams to `sink` until the channel ends. Calls the hooks' `onReady`
-   * (or `start`) once the sink is attached. Resolves when the stream ended cleanly;
-   * rejects with the error when it failed, so the adapter aborts the response and
-   * the client can tell.
-   */
-  run(sink: BodySink, start?: () => void): Promise<void> {
-    const done = new Promise<void>((resolve, reject) => {
-      this.#resolveRun = resolve;
-      this.#rejectRun = reject;
-    });
-    if (this.#state === ENDED || this.#sink !== undefined) {
-      this.#settleRun();
-      return done;
-    }
-    this.#sink = sink;
-    if (sink.signal.aborted) {
-      this.finish(reasonFromSignal(sink.signal));
-      return done;
-    }
-    sink.signal.addEventListener('abort', this, { once: true });
-    this.#lastWrite = performance.now();
-    if (this.#settings.heartbeatMs > 0) watchHeartbeat(this, this.#settings.heartbeatMs);
-    const { retry } = this.#settings;
-    if (retry !== undefined) this.offer(toBytes(`retry: ${retry}\n\n`), 'wait');
-    sink.flush(); // the headers on the wire before the first event
-    try {
-      const onReady = this.#hooks?.onReady;
-      if (onReady !== undefined) adoptProducerResult(this, onReady(this, this.#hooks!.ctx));
-      start?.();
-    } catch (error) {
-      this.fail(error);
-    }
-    if (
-      this.#state === CLOSING &&
-      this.#failure === undefined &&
-      !this.#writing &&
-      this.#queued === 0
-    ) {
-      this.finish({ code: 'closed' });
-    }
-    return done;
-  }
-
-  /** @internal The sink's signal aborted (the channel is its own listener: no closure). */
-  handleEvent(): void {
-    this.finish(reasonFromSignal(this.#sink!.signal));
-  }
-
-  /**
-   * @internal Ends the stream because the producer failed. What was already handed
-   * to the sink gets one turn of the event loop to reach the socket (Node corks a
-   * response until the next tick), so events sent before the failure arrive before
-   * the adapter aborts the connection; a client that is not keeping up is not
-   * waited for.
-   */
-  fail(error: unknown): void {
-    const sink = this.#sink;
-    if (sink?.signal.aborted) {
-      this.finish(reasonFromSignal(sink.signal));
-      return;
-    }
-    if (this.#state === ENDED) return;
-    const reason: CloseReason = { code: 'error', error };
-    if (sink === undefined || this.#writing) {
-      this.finish(reason);
-      return;
-    }
-    if (this.#state === OPEN) {
-      this.#state = CLOSING;
-      this.#stopAccepting(reason);
-    }
-    this.#failure = reason;
-    setImmediate(() => this.finish(reason));
   }
 
   /** @internal Ends the stream at once and cuts the connection: the client stayed too slow. */
   evict(): void {
     if (this.#state === ENDED) return;
     const reason: CloseReason = { code: 'evicted' };
-    this.finish(reason);
+    this.endNow(reason);
     this.#hooks?.responder?.abort(
       new SseError('CLOSED', 'The event stream was evicted: the client stayed too slow', {
         reason,
@@ -360,42 +218,131 @@ export class EventChannel implements Channel, HeartbeatTarget {
     );
   }
 
+  /**
+   * @internal Ends the stream because what fed it failed (the producer, a hub's log).
+   * What was already handed to the sink gets one turn of the event loop to reach the
+   * socket (Node corks a response until the next tick), so events sent before the
+   * failure arrive before the adapter aborts the connection; a client that is not
+   * keeping up is not waited for.
+   */
+  endWithError(error: unknown): void {
+    const sink = this.#sink;
+    if (sink?.signal.aborted) {
+      this.endNow(reasonFromSignal(sink.signal));
+      return;
+    }
+    if (this.#state === ENDED) return;
+    const reason: CloseReason = { code: 'error', error };
+    if (sink === undefined || this.#writing) {
+      this.endNow(reason);
+      return;
+    }
+    if (this.#state === OPEN) {
+      this.#state = CLOSING;
+      this.#stopAccepting(reason);
+    }
+    this.#failure = reason;
+    setImmediate(() => this.endNow(reason));
+  }
+
+  // ---- the stream (eventStream and eventSource) ----
+
+  /**
+   * @internal Streams to `sink` until the channel ends. Calls the hooks' `onReady`
+   * (or `start`) once the sink is attached. Resolves when the stream ended cleanly; rejects with
+   * the error when it failed, so the adapter aborts the response and the client can
+   * tell.
+   */
+  streamTo(sink: BodySink, start?: () => void): Promise<void> {
+    const done = new Promise<void>((resolve, reject) => {
+      this.#resolveStream = resolve;
+      this.#rejectStream = reject;
+    });
+    if (this.#state === ENDED || this.#sink !== undefined) {
+      this.#settleStream();
+      return done;
+    }
+    this.#sink = sink;
+    if (sink.signal.aborted) {
+      this.endNow(reasonFromSignal(sink.signal));
+      return done;
+    }
+    sink.signal.addEventListener('abort', this, { once: true });
+    this.#lastWrite = performance.now();
+    if (this.#settings.heartbeatMs > 0) watchHeartbeat(this, this.#settings.heartbeatMs);
+    const { retry } = this.#settings;
+    if (retry !== undefined) this.offer(toBytes(`retry: ${retry}\n\n`), 'wait');
+    // The head on the wire before the first event: a flush with nothing pending sends it.
+    sink.flush();
+    try {
+      const onReady = this.#hooks?.onReady;
+      if (onReady !== undefined) adoptProducerResult(this, onReady(this, this.#hooks!.ctx));
+      start?.();
+    } catch (error) {
+      this.endWithError(error);
+    }
+    if (
+      this.#state === CLOSING &&
+      this.#failure === undefined &&
+      !this.#writing &&
+      this.#bufferedBytes() === 0
+    ) {
+      this.endNow({ code: 'closed' });
+    }
+    return done;
+  }
+
+  /** @internal The sink's signal aborted (the channel is its own listener: no closure). */
+  handleEvent(): void {
+    this.endNow(reasonFromSignal(this.#sink!.signal));
+  }
+
   /** @internal Ends the stream now, exactly once, whatever the cause. */
-  finish(reason: CloseReason): void {
+  endNow(reason: CloseReason): void {
     if (this.#state === ENDED) return;
     if (this.#state === OPEN) this.#stopAccepting(reason);
     this.#state = ENDED;
     this.#reason = reason;
     if (this.#settings.heartbeatMs > 0) unwatchHeartbeat(this, this.#settings.heartbeatMs);
     this.#sink?.signal.removeEventListener('abort', this);
-    this.#queue = undefined;
-    this.#queued = 0;
-    this.#memberOf?.delete(this);
-    this.#memberOf = undefined;
+    this.#buffer?.discard();
     this.#resolveClosed?.(reason);
-    const listeners = this.#endListeners;
-    this.#endListeners = undefined;
-    if (listeners !== undefined) for (const listener of listeners) this.#call(listener, reason);
+    const first = this.#endListener;
+    const more = this.#moreEndListeners;
+    this.#endListener = this.#moreEndListeners = undefined;
+    if (first !== undefined) this.#call(first, reason);
+    if (more !== undefined) for (const listener of more) this.#call(listener, reason);
     const onClose = this.#hooks?.onClose;
     if (onClose !== undefined) this.#call(() => onClose(this.#hooks!.ctx, reason), reason);
-    this.#settleRun();
+    this.#settleStream();
+  }
+
+  /** @internal A heartbeat tick: a comment when idle for a whole period, never while busy or blocked. */
+  heartbeat(now: number): void {
+    if (this.#state !== OPEN || this.#writing || this.#bufferedBytes() !== 0) return;
+    // A timer may fire a hair early against performance.now(): allow 1 ms.
+    if (now - this.#lastWrite >= this.#settings.heartbeatMs - 1) this.offer(HEARTBEAT, 'wait');
   }
 
   // ---- private ----
 
-  #call(listener: (reason: CloseReason) => void, reason: CloseReason): void {
+  #bufferedBytes(): number {
+    return this.#buffer === undefined ? 0 : this.#buffer.bytes;
+  }
+
+  #call(listener: EndListener, reason: CloseReason): void {
     try {
-      listener(reason);
+      listener(reason, this);
     } catch (error) {
       this.#listenerError ??= error;
     }
   }
 
-  #settleRun(): void {
-    const resolve = this.#resolveRun;
-    const reject = this.#rejectRun;
+  #settleStream(): void {
+    const resolve = this.#resolveStream;
+    const reject = this.#rejectStream;
     if (resolve === undefined || reject === undefined) return;
-    this.#resolveRun = this.#rejectRun = undefined;
+    this.#resolveStream = this.#rejectStream = undefined;
     const reason = this.#reason;
     if (reason === undefined)
       reject(new SseError('CLOSED', 'This event stream is already being written'));
@@ -410,9 +357,7 @@ export class EventChannel implements Channel, HeartbeatTarget {
       `The event stream is closed (${reason.code}); no more events can be sent`,
       { reason, cause: reason.error },
     );
-    const waiters = this.#waiters;
-    this.#waiters = undefined;
-    if (waiters !== undefined) for (const waiter of waiters) waiter.reject(this.#closedError);
+    this.#buffer?.rejectWaiting(this.#closedError);
     if (this.#controller !== undefined && !this.#controller.signal.aborted) {
       this.#controller.abort(this.#closedError);
     }
@@ -425,12 +370,6 @@ export class EventChannel implements Channel, HeartbeatTarget {
         reason: { code: 'closed' },
       })
     );
-  }
-
-  #push(chunk: Uint8Array): void {
-    this.#queue ??= [];
-    this.#queue.push(chunk);
-    this.#queued += chunk.byteLength;
   }
 
   /** Hands one chunk to the sink; false when the sink must be waited for (or failed). Flushing is the caller's. */
@@ -447,7 +386,7 @@ export class EventChannel implements Channel, HeartbeatTarget {
     if (pending !== undefined) {
       this.#writing = true;
       pending.then(
-        () => this.#drained(),
+        () => this.#sinkReady(),
         (error: unknown) => this.#writeFailed(error),
       );
       return false;
@@ -455,36 +394,23 @@ export class EventChannel implements Channel, HeartbeatTarget {
     return true;
   }
 
+  /** Writes buffered chunks until the sink must be waited for or the buffer is empty. */
   #pump(): void {
     const sink = this.#sink;
     if (this.#writing || sink === undefined || this.#state === ENDED) return;
-    const queue = this.#queue;
-    while (queue !== undefined && queue.length > 0) {
-      const chunk = queue.shift()!;
-      this.#queued -= chunk.byteLength;
-      if (this.#waiters !== undefined && this.#waiters.length > 0) this.#admitWaiters();
-      if (!this.#write(chunk)) return;
-      if (this.#state === ENDED) return;
+    const buffer = this.#buffer;
+    if (buffer !== undefined) {
+      for (let chunk = buffer.take(); chunk !== undefined; chunk = buffer.take()) {
+        if (!this.#write(chunk)) return;
+        if (this.#state === ENDED) return;
+      }
+      buffer.emptied();
     }
     sink.flush();
-    this.#fullSince = 0;
-    if (this.#state === CLOSING && this.#failure === undefined) this.finish({ code: 'closed' });
+    if (this.#state === CLOSING && this.#failure === undefined) this.endNow({ code: 'closed' });
   }
 
-  #admitWaiters(): void {
-    const limit = this.#settings.size;
-    const waiters = this.#waiters!;
-    while (waiters.length > 0) {
-      const waiter = waiters[0]!;
-      const size = waiter.chunk.byteLength;
-      if (this.#queued !== 0 && this.#queued + size > limit) return;
-      waiters.shift();
-      this.#push(waiter.chunk);
-      waiter.resolve(true);
-    }
-  }
-
-  #drained(): void {
+  #sinkReady(): void {
     this.#writing = false;
     this.#pump();
   }
@@ -492,17 +418,11 @@ export class EventChannel implements Channel, HeartbeatTarget {
   #writeFailed(error: unknown): void {
     this.#writing = false;
     if (this.#state === ENDED) return;
-    this.fail(error);
-  }
-
-  /** @internal A heartbeat tick: a comment when idle for a whole period, never while busy or blocked. */
-  heartbeat(now: number): void {
-    if (this.#state !== OPEN || this.#writing || this.#queued !== 0) return;
-    // A timer may fire a hair early against performance.now(): allow 1 ms.
-    if (now - this.#lastWrite >= this.#settings.heartbeatMs - 1) this.offer(HEARTBEAT, 'wait');
+    this.endWithError(error);
   }
 }
 
-// A channel is a WriteableBody (see writeBody): the brand lives on the prototype,
-// one property for every channel.
+// A channel is a WriteableBody (see writeBody) and a hub's Subscriber: the brands live
+// on the prototype, one property each for every channel.
 Object.defineProperty(EventChannel.prototype, WRITEABLE_BODY, { value: true });
+Object.defineProperty(EventChannel.prototype, SUBSCRIBER, { value: true });

@@ -1,7 +1,21 @@
 import type { SseEvent } from '../encode';
 import { SseError } from '../error';
 import { describeValue } from './describe';
-import type { EventChannel } from './event-channel';
+
+/**
+ * @internal What a producer's events go to: a channel, seen only through what the
+ * producer needs (so this module does not depend on the channel's).
+ */
+export interface ProducerTarget {
+  /** True while the channel accepts events. */
+  readonly isOpen: boolean;
+  send(event: SseEvent): Promise<boolean>;
+  close(): void;
+  /** Ends the stream because the producer failed. */
+  endWithError(error: unknown): void;
+  /** Calls `listener` once when the stream ended. */
+  onEnd(listener: () => void): void;
+}
 
 /** @internal */
 export function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
@@ -14,18 +28,20 @@ export function isAsyncIterable(value: unknown): value is AsyncIterable<unknown>
 
 /**
  * @internal Deals with what a producer (`onReady`) returned, without waiting for it:
- * an async iterable is drained into the channel (and the channel closed when it
+ * what an async iterable yields is sent on the channel (and the channel closed when it
  * completes); a rejected promise fails the stream; anything else is ignored.
  */
-export function adoptProducerResult(channel: EventChannel, result: unknown): void {
+export function adoptProducerResult(channel: ProducerTarget, result: unknown): void {
   if (isAsyncIterable(result)) {
-    void drain(channel, result as AsyncIterable<SseEvent>);
+    void sendAll(channel, result as AsyncIterable<SseEvent>);
   } else if (
     result !== null &&
     typeof result === 'object' &&
     typeof (result as PromiseLike<unknown>).then === 'function'
   ) {
-    (result as PromiseLike<unknown>).then(undefined, (error: unknown) => channel.fail(error));
+    (result as PromiseLike<unknown>).then(undefined, (error: unknown) =>
+      channel.endWithError(error),
+    );
   }
 }
 
@@ -35,12 +51,12 @@ export function adoptProducerResult(channel: EventChannel, result: unknown): voi
  * the iterator's `return()` (a generator's `finally`) as soon as the stream ends
  * for any other reason.
  */
-async function drain(channel: EventChannel, source: AsyncIterable<SseEvent>): Promise<void> {
+async function sendAll(channel: ProducerTarget, source: AsyncIterable<SseEvent>): Promise<void> {
   let iterator: AsyncIterator<SseEvent>;
   try {
     iterator = source[Symbol.asyncIterator]();
   } catch (error) {
-    channel.fail(error);
+    channel.endWithError(error);
     return;
   }
   let finished = false;
@@ -51,7 +67,7 @@ async function drain(channel: EventChannel, source: AsyncIterable<SseEvent>): Pr
     try {
       Promise.resolve(iterator.return?.()).catch(() => {});
     } catch {
-      // a throwing return() has nothing left to release
+      // a throwing return() has nothing left to free
     }
   };
   channel.onEnd(stop);
@@ -82,6 +98,6 @@ async function drain(channel: EventChannel, source: AsyncIterable<SseEvent>): Pr
     // The iterator threw (it is done) or an event was invalid (stop the iterator).
     if (SseError.isError(error)) stop();
     else finished = true;
-    channel.fail(error);
+    channel.endWithError(error);
   }
 }
