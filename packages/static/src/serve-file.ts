@@ -142,8 +142,34 @@ export async function fileOutcome(
   path: string,
   config: FileConfig,
 ): Promise<FileOutcome> {
-  const method = request.method;
-  const isGet = method === 'GET';
+  // A conditional GET often ends in 304 (or 412): `stat` first and open only for a
+  // body. Otherwise open first and take the validators from the open descriptor.
+  const conditional = CONDITIONAL_HEADERS.some((name) => request.headers[name] !== undefined);
+  let early = request.method === 'GET' && !conditional;
+  for (;;) {
+    const outcome = await fileOutcomeOnce(request, path, config, early);
+    if (outcome !== CHANGED) return outcome;
+    // The file changed between `stat` and `open`: start again, opening first.
+    early = true;
+  }
+}
+
+const CONDITIONAL_HEADERS = [
+  'if-none-match',
+  'if-modified-since',
+  'if-match',
+  'if-unmodified-since',
+];
+
+/** The file changed between `stat` and `open`. */
+const CHANGED: unique symbol = Symbol('changed');
+
+async function fileOutcomeOnce(
+  request: Request,
+  path: string,
+  config: FileConfig,
+  isGet: boolean,
+): Promise<FileOutcome | typeof CHANGED> {
   const original = await openPath(path, isGet);
   if (typeof original === 'number')
     return original === 404 ? MISSING : { kind: 'response', response: statusResponse(original) };
@@ -173,7 +199,8 @@ export async function fileOutcome(
     }
   }
   try {
-    return { kind: 'response', response: await respond(request, selected, encoding, path, config) };
+    const response = await respond(request, selected, encoding, path, config);
+    return response === CHANGED ? CHANGED : { kind: 'response', response };
   } catch (error) {
     close(selected);
     throw error;
@@ -186,7 +213,7 @@ async function respond(
   encoding: Encoding | undefined,
   originalPath: string,
   config: FileConfig,
-): Promise<Response> {
+): Promise<Response | typeof CHANGED> {
   const { stats } = file;
   const size = stats.size;
   const headers: Record<string, string | number | readonly string[]> = {};
@@ -266,16 +293,32 @@ async function respond(
   }
   headers['content-type'] = bodyType;
   headers['content-length'] = length;
-  if (file.handle === undefined) return { status, headers }; // HEAD: no descriptor, no body
+  let handle = file.handle;
+  if (handle === undefined) {
+    if (request.method !== 'GET') return { status, headers }; // HEAD: no descriptor, no body
+    // A conditional GET that needs the body after all: open now, and check that the
+    // bytes are those the validators and the length above describe.
+    const late = await openPath(file.path, true);
+    if (typeof late === 'number') return statusResponse(late);
+    if (!sameVersion(late.stats, stats)) {
+      close(late);
+      return CHANGED;
+    }
+    handle = late.handle!;
+  }
   if (length === 0) {
-    close(file);
+    handle.close().catch(() => {});
     return { status, headers, body: '' };
   }
   return {
     status,
     headers,
-    body: filePartsBody(file.handle, file.path, parts, length, bodyType, config.chunkSize),
+    body: filePartsBody(handle, file.path, parts, length, bodyType, config.chunkSize),
   };
+}
+
+function sameVersion(a: Stats, b: Stats): boolean {
+  return a.ino === b.ino && a.dev === b.dev && a.size === b.size && a.mtimeMs === b.mtimeMs;
 }
 
 function header(request: Request, name: string): string | undefined {

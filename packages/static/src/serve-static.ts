@@ -5,7 +5,7 @@ import { describe, StaticError } from './errors';
 import { statusForErrno } from './internal/errno';
 import { type DotfilesPolicy, escapeHtml, safeSegments } from './internal/safe-path';
 import { type FileConfig, fileConfig, type ServeFileOptions } from './options';
-import { fileOutcome, methodNotAllowed, textResponse } from './serve-file';
+import { type FileOutcome, fileOutcome, methodNotAllowed, textResponse } from './serve-file';
 
 /** Options of {@link serveStatic}: those of {@link serveFile} and these. */
 export interface ServeStaticOptions extends Omit<ServeFileOptions, 'contentType'> {
@@ -223,17 +223,25 @@ async function serveUnder(
     );
   }
   const target = join(config.root, ...safe.segments);
-  if (!config.followSymlinks) {
-    const refusal = await outsideRoot(target, rootReal);
-    if (refusal !== undefined)
-      return refusal === 404 && config.fallthrough ? undefined : statusText(refusal);
+  // The link check and the file's own work run side by side (both wait on the
+  // file system's thread pool); a response for a path the check refuses is given
+  // up unsent, its descriptor closed.
+  const [checked, served] = await Promise.allSettled([
+    config.followSymlinks ? undefined : outsideRoot(target, rootReal),
+    fileOutcome(request, target, config.file),
+  ]);
+  if (checked.status === 'rejected' || checked.value !== undefined) {
+    if (served.status === 'fulfilled') discard(served.value);
+    if (checked.status === 'rejected') throw checked.reason;
+    const refusal = checked.value!;
+    return refusal === 404 && config.fallthrough ? undefined : statusText(refusal);
   }
-  const outcome = await fileOutcome(request, target, config.file);
+  if (served.status === 'rejected') throw served.reason;
+  const outcome = served.value;
   if (outcome.kind === 'response') {
     // A trailing slash names a directory; a file is not served under that name.
     if (safe.directory && safe.segments.length > 0 && outcome.response.status < 400) {
-      const body = outcome.response.body as { release?: () => void } | undefined;
-      body?.release?.();
+      discard(outcome);
       return config.fallthrough ? undefined : statusText(404);
     }
     return outcome.response;
@@ -253,6 +261,13 @@ async function serveUnder(
   }
   if (config.listing) return listing(request, target, path);
   return config.fallthrough ? undefined : statusText(404);
+}
+
+/** Releases the descriptor a response that will not be sent holds. */
+function discard(outcome: FileOutcome): void {
+  if (outcome.kind !== 'response') return;
+  const body = outcome.response.body as { release?: () => void } | undefined;
+  if (typeof body?.release === 'function') body.release();
 }
 
 function statusText(status: number): Response {

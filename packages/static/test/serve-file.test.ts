@@ -145,6 +145,8 @@ describe('conditional requests (RFC 9110 13.2.2 order)', () => {
       'if-modified-since': later,
     });
     expect(miss.status).toBe(200);
+    // A conditional GET that gets the body after all (stat first, then open).
+    expect(miss.body.equals(DATA)).toBe(true);
     const hit = await get('/plain/data.bin', {
       'if-none-match': tag,
       'if-modified-since': earlier,

@@ -99,7 +99,8 @@ class FilePartsBody implements WriteableBody {
     } finally {
       // No read may be in flight when the descriptor closes.
       if (ahead !== undefined) await ahead.catch(() => {});
-      await handle.close().catch(() => {});
+      // Not awaited: the response may end while the descriptor closes.
+      handle.close().catch(() => {});
     }
   }
 }
