@@ -159,6 +159,19 @@ const scenarios = {
   },
 };
 
+/** `table[a]`, created empty when missing. */
+function slot(table, a) {
+  if (table[a] === undefined) table[a] = {};
+  return table[a];
+}
+
+/** `table[a][b]`, created as an empty list when missing. */
+function list(table, a, b) {
+  const row = slot(table, a);
+  if (row[b] === undefined) row[b] = [];
+  return row[b];
+}
+
 const results = {}; // scenario -> server -> values[]
 const notes = {};
 const cpus = {}; // scenario -> server -> CPU µs per request[]
@@ -175,9 +188,9 @@ try {
       for (const s of rotated) {
         const out = await run(s);
         const value = typeof out === 'number' ? out : out.value;
-        if (out.note !== undefined) (notes[name] ??= {})[s.kind] = out.note;
-        if (out.cpu !== undefined) ((cpus[name] ??= {})[s.kind] ??= []).push(out.cpu);
-        ((results[name] ??= {})[s.kind] ??= []).push(value);
+        if (out.note !== undefined) slot(notes, name)[s.kind] = out.note;
+        if (out.cpu !== undefined) list(cpus, name, s.kind).push(out.cpu);
+        list(results, name, s.kind).push(value);
         process.stderr.write(`round ${round + 1} ${name} ${s.kind}: ${value.toFixed(1)}\n`);
       }
     }
