@@ -1,3 +1,7 @@
+// One piece: choosing the file (variant, open or stat), its validators, the
+// preconditions and the ranges are one decision about one descriptor, which must
+// be closed on every path that does not hand it to the body; split across files,
+// those paths would be harder to follow.
 import { randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
 import { type FileHandle, open, stat } from 'node:fs/promises';

@@ -1,3 +1,6 @@
+// One piece: mapping a request path under the root (prefix, decoding, the link
+// check), directories (index, redirect, listing) and fall-through are the
+// directory route's one decision; its options are validated beside it.
 import { readdir, realpath } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import type { HttpContext, Request, Response } from '@plinth/writeable-body';

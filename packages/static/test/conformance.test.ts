@@ -1,3 +1,5 @@
+// The matrix is one table of cases and the code that runs them against three
+// servers and writes the README table; it stays one file so the table is one list.
 // The conformance matrix: the same requests, over real sockets (curl, and fetch
 // for some), against Plinth's serveStatic, `send` as Express uses it
 // (express.static) and @fastify/static. Plinth's answers are asserted (each case
