@@ -10,7 +10,8 @@
 //   10 ranges          MiB/s of the bytes asked for (10 x 1 MiB of the 100 MiB file
 //                      in one request; servers without multipart send the whole file)
 // Rounds are interleaved (each scenario runs every server before the next round)
-// and the median of the rounds is reported, with ratios to @fastify/static.
+// and the median of the rounds is reported, with the median of per-round ratios to
+// @fastify/static; the server's CPU time per request (all its threads) beside.
 // Environment: ROUNDS (3), SECONDS (4) per autocannon run, CONNECTIONS (10), DOWNLOADS (3).
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -202,6 +203,9 @@ try {
 loadAvg.push(loadavg()[0]);
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+// Ratios are the median of per-round ratios: within a round the servers ran
+// back to back, so the machine's load changes between rounds cancel out.
+const ratio = (values, base) => median(values.map((v, i) => v / base[i]));
 const lines = [
   `Node ${process.version}, ${process.platform}, ${ROUNDS} rounds, ${SECONDS} s x ${CONNECTIONS} connections per autocannon run, ${DOWNLOADS} downloads per round; load average ${loadAvg[0].toFixed(1)} before, ${loadAvg[1].toFixed(1)} after.`,
   '',
@@ -209,14 +213,19 @@ const lines = [
   '|---|---|---:|---:|---:|---:|---|',
 ];
 for (const [name, byServer] of Object.entries(results)) {
-  const base = median(byServer.fastify);
   for (const [kind, values] of Object.entries(byServer)) {
     const m = median(values);
-    const c = cpus[name]?.[kind] ? median(cpus[name][kind]) : undefined;
-    const cBase = cpus[name]?.fastify ? median(cpus[name].fastify) : undefined;
-    const cpuCells = c === undefined ? ' | ' : `${c.toFixed(0)} µs | ${(c / cBase).toFixed(2)}x`;
+    const c = cpus[name]?.[kind];
+    const cpuCells =
+      c === undefined
+        ? ' | '
+        : `${median(c).toFixed(0)} µs | ${ratio(c, cpus[name].fastify).toFixed(2)}x`;
+    let note = notes[name]?.[kind] ?? '';
+    if (kind === 'plinth' && byServer['plinth-file'] !== undefined) {
+      note = `${ratio(values, byServer['plinth-file']).toFixed(2)}x of Plinth's file()`;
+    }
     lines.push(
-      `| ${name} | ${NAMES[kind]} | ${m.toFixed(m >= 100 ? 0 : 1)} | ${(m / base).toFixed(2)}x | ${cpuCells} | ${notes[name]?.[kind] ?? ''} |`,
+      `| ${name} | ${NAMES[kind]} | ${m.toFixed(m >= 100 ? 0 : 1)} | ${ratio(values, byServer.fastify).toFixed(2)}x | ${cpuCells} | ${note} |`,
     );
   }
 }

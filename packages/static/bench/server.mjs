@@ -12,8 +12,10 @@ async function start() {
     case 'plinth-b': {
       const { createServer } = await import('@plinth/node');
       const { serveStatic } = await import('../dist/index.mjs');
-      // PLINTH_STATIC_OPTIONS: serveStatic's options as JSON, for experiments.
-      const options = JSON.parse(process.env.PLINTH_STATIC_OPTIONS ?? '{}');
+      // For A/B experiments (bench/ab.mjs): serveStatic's options as JSON, in
+      // PLINTH_STATIC_OPTIONS for 'plinth' and PLINTH_STATIC_OPTIONS_B for 'plinth-b'.
+      const variable = kind === 'plinth' ? 'PLINTH_STATIC_OPTIONS' : 'PLINTH_STATIC_OPTIONS_B';
+      const options = JSON.parse(process.env[variable] ?? '{}');
       const server = createServer([serveStatic(root, options)], {
         port: 0,
         host: '127.0.0.1',
