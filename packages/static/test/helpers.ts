@@ -31,9 +31,15 @@ export function capturingLogger(): Logger & { entries: LogEntry[]; errors(): Log
 /** Starts a Plinth server on an ephemeral loopback port. */
 export async function serve(
   interceptors: unknown[],
+  options: { http2?: boolean } = {},
 ): Promise<{ server: PlinthServer; url: string; logger: ReturnType<typeof capturingLogger> }> {
   const logger = capturingLogger();
-  const server = createServer(interceptors as never, { port: 0, host: '127.0.0.1', logger });
+  const server = createServer(interceptors as never, {
+    port: 0,
+    host: '127.0.0.1',
+    logger,
+    ...options,
+  });
   const { url } = await server.start();
   return { server, url: url.replace(/\/$/, ''), logger };
 }
