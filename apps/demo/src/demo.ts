@@ -132,6 +132,7 @@ export function createDemo(options: DemoOptions = {}): Demo {
     ),
     ['/range', 'GET', rangeHandler(logger), { name: 'range' }],
     ['/files/:name', 'GET', filesHandler(assetsDir), { name: 'files' }],
+    ['/download/:name', 'GET', filesHandler(assetsDir, true), { name: 'download' }],
     ['/store/:key', 'GET', storeHandler(getStore), { name: 'store' }],
     ['/image/:key', 'GET', imageHandler(storeUrl, logger), { name: 'image' }],
     ['/report', 'GET', reportHandler(logger, options.report ?? {}), { name: 'report' }],

@@ -73,6 +73,41 @@ describe('GET /files/:name', () => {
     );
   });
 
+  it('resumes an interrupted download: Range with If-Range gives the rest (206)', async () => {
+    const first = await fetch(`${app.url}/download/big.bin`, {
+      headers: { range: 'bytes=0-999999' },
+    });
+    expect(first.status).toBe(206);
+    expect(first.headers.get('content-disposition')).toBe('attachment; filename="big.bin"');
+    const etag = first.headers.get('etag')!;
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]+"$/); // strong, so If-Range can use it
+    const head = Buffer.from(await first.arrayBuffer());
+    const rest = await fetch(`${app.url}/download/big.bin`, {
+      headers: { range: `bytes=${head.length}-`, 'if-range': etag },
+    });
+    expect(rest.status).toBe(206);
+    expect(rest.headers.get('content-range')).toBe(
+      `bytes ${head.length}-${big.length - 1}/${big.length}`,
+    );
+    const whole = Buffer.concat([head, Buffer.from(await rest.arrayBuffer())]);
+    expect(whole.equals(big)).toBe(true);
+    // A download of an older version starts over: 200 with the whole file.
+    const stale = await fetch(`${app.url}/download/big.bin`, {
+      headers: { range: 'bytes=1000-', 'if-range': '"older"' },
+    });
+    expect(stale.status).toBe(200);
+    expect((await stale.arrayBuffer()).byteLength).toBe(big.length);
+  });
+
+  it('revalidates a page file with a 304', async () => {
+    const page = await fetch(`${app.url}/app.css`);
+    await page.arrayBuffer();
+    const again = await fetch(`${app.url}/app.css`, {
+      headers: { 'if-none-match': page.headers.get('etag')! },
+    });
+    expect(again.status).toBe(304);
+  });
+
   it('follows a symlink that stays inside the folder (in-process test client)', async () => {
     const response = await responseFor(app.demo.service, 'GET', '/files/alias.txt');
     expect(response.status).toBe(200);

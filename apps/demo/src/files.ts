@@ -1,6 +1,6 @@
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
-import { file } from '@plinth/body-writer';
+import { serveFile } from '@plinth/static';
 import type { Request, Response } from '@plinth/writeable-body';
 
 /**
@@ -35,12 +35,17 @@ export async function resolveAsset(root: string, name: string): Promise<string |
 }
 
 /**
- * `GET /files/:name` (and HEAD): a file from the assets folder, streamed by the
- * body-writer's `file()` body, which stats it before the headers (Content-Length)
- * and takes the Content-Type from the extension.
+ * `GET /files/:name` (and HEAD): a file from the assets folder, answered by
+ * `@plinth/static`'s `serveFile` (type from the extension, ETag, conditional
+ * requests, ranges). With `download`, the file comes as an attachment with a strong
+ * ETag, so an interrupted download resumes with `Range` + `If-Range`
+ * (`GET /download/:name`).
  * @internal
  */
-export function filesHandler(assetsDir: string): (request: Request) => Promise<Response> {
+export function filesHandler(
+  assetsDir: string,
+  download = false,
+): (request: Request) => Promise<Response> {
   return async (request) => {
     const name = request.pathParams?.name ?? '';
     const path = await resolveAsset(assetsDir, name);
@@ -51,6 +56,12 @@ export function filesHandler(assetsDir: string): (request: Request) => Promise<R
         body: `no file named ${JSON.stringify(name)} in the assets folder\n`,
       };
     }
-    return { status: 200, body: file(path) };
+    if (!download) return serveFile(request, path);
+    return serveFile(request, path, {
+      etag: 'strong',
+      headers: {
+        'content-disposition': `attachment; filename="${name.replace(/["\\\r\n]/g, '_')}"`,
+      },
+    });
   };
 }

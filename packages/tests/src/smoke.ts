@@ -47,6 +47,24 @@ export const smokes: Record<string, string> = {
     try { M.encodeEvent({ event: 'x\\ny', data: '' }); } catch (e) { threw = M.SseError.isError(e); }
     if (!threw) throw new Error('injection not refused');
   `,
+  '@plinth/static': `
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plinth-static-smoke-'));
+    fs.writeFileSync(path.join(dir, 'a.txt'), '0123456789');
+    try {
+      const request = { method: 'GET', path: '/a.txt', headers: { range: 'bytes=2-4' } };
+      const res = await M.serveFile(request, path.join(dir, 'a.txt'));
+      if (res.status !== 206 || res.headers['content-range'] !== 'bytes 2-4/10') throw new Error('range: ' + res.status);
+      res.body.release();
+      let threw = false;
+      try { M.serveStatic(dir, { maxAge: -1 }); } catch (e) { threw = M.StaticError.isError(e) && e.code === 'INVALID_ARGUMENT'; }
+      if (!threw) throw new Error('bad option accepted');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  `,
 };
 
 /** A Node program that imports `name` as ESM and runs its smoke snippet. */
