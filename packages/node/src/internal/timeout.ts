@@ -48,7 +48,7 @@ export function armHandlerTimeout(exchange: Exchange): void {
 
 /**
  * The chain took too long and nothing was sent: answers 503, aborts the request's
- * signal with `timeout`, logs one warning naming what the chain waits for.
+ * signal with `TIMEOUT`, logs one warning naming what the chain waits for.
  */
 function handlerTimedOut(exchange: Exchange): void {
   exchange.timer = undefined;
