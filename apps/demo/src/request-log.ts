@@ -57,7 +57,7 @@ function duration(ms: number): string {
 
 function endedBy(signal: AbortSignal): string {
   const code = (signal.reason as { code?: unknown } | undefined)?.code;
-  if (code === 'client-disconnect' || !signal.aborted) return 'client left';
-  if (code === 'server-stop') return 'ended by server stop';
+  if (code === 'CLIENT_DISCONNECT' || !signal.aborted) return 'client left';
+  if (code === 'SERVER_STOP') return 'ended by server stop';
   return `aborted (${String(code ?? 'unknown reason')})`;
 }

@@ -10,7 +10,7 @@ export function responseSink(res) {
   const controller = new AbortController();
   res.on('close', () => {
     if (!res.writableFinished) {
-      controller.abort(Object.assign(new Error('client left'), { code: 'client-disconnect' }));
+      controller.abort(Object.assign(new Error('client left'), { code: 'CLIENT_DISCONNECT' }));
     }
   });
   let text = '';

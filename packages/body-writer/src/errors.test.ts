@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BodyWriterError } from './errors';
+import { BodyWriterError, isBodyWriterError } from './errors';
 
 describe('BodyWriterError', () => {
   it('carries code, status and cause', () => {
@@ -32,5 +32,26 @@ describe('BodyWriterError', () => {
     expect(BodyWriterError.isError(new Error('x'))).toBe(false);
     expect(BodyWriterError.isError({ name: 'BodyWriterError', code: 'X' })).toBe(false);
     expect(BodyWriterError.isError(undefined)).toBe(false);
+  });
+});
+
+describe('isBodyWriterError', () => {
+  it('recognises the class by name, across copies of the package, as BodyWriterError.isError does', () => {
+    const own = new BodyWriterError('FILE_ERROR', 'm');
+    const foreign = Object.assign(new Error('x'), { name: 'BodyWriterError', code: 'FILE_ERROR' });
+    for (const value of [own, foreign]) {
+      expect(isBodyWriterError(value)).toBe(true);
+      expect(BodyWriterError.isError(value)).toBe(true);
+    }
+    for (const value of [
+      new Error('x'),
+      { name: 'BodyWriterError', code: 'FILE_ERROR' },
+      'BodyWriterError',
+      null,
+      undefined,
+    ]) {
+      expect(isBodyWriterError(value)).toBe(false);
+      expect(BodyWriterError.isError(value)).toBe(false);
+    }
   });
 });

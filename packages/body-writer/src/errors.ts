@@ -77,3 +77,21 @@ export class BodyWriterError extends Error {
     );
   }
 }
+
+/**
+ * Tells whether a value is a {@link BodyWriterError}, by name rather than `instanceof`, so
+ * that errors from another copy of this package count too: the package's guard,
+ * the same test as {@link BodyWriterError.isError}.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   toWriteableBody(Symbol('x'));
+ * } catch (error) {
+ *   if (isBodyWriterError(error)) console.log(error.code); // 'UNSUPPORTED_BODY'
+ * }
+ * ```
+ */
+export function isBodyWriterError(error: unknown): error is BodyWriterError {
+  return BodyWriterError.isError(error);
+}

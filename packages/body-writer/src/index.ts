@@ -4,7 +4,7 @@
 export { contentLength, defaultContentType, toWriteableBody, writeBodyToStream } from './body';
 export type { BodyWriterErrorCode, BodyWriterErrorOptions } from './errors';
 // Errors
-export { BodyWriterError } from './errors';
+export { BodyWriterError, isBodyWriterError } from './errors';
 export type { FileOptions } from './file';
 // Body constructors
 export { DEFAULT_FILE_CHUNK, file } from './file';

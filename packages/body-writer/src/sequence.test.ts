@@ -113,7 +113,7 @@ describe('lazy sequences (JSON array streaming)', () => {
       const done = writeBodyToStream(kind === 'sync' ? sync() : asynchronous(), sink)!;
       done.catch(() => {});
       await until(() => sink.chunks.length === 3, 2000, 'the blocking write');
-      const reason = Object.assign(new Error('client left'), { code: 'client-disconnect' });
+      const reason = Object.assign(new Error('client left'), { code: 'CLIENT_DISCONNECT' });
       sink.controller.abort(reason);
       await expect(done).rejects.toBe(reason);
       expect(finallyRan).toBe(true);

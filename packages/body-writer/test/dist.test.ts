@@ -18,6 +18,7 @@ describe('the built package (dist/)', () => {
         'ndjson',
         'text',
         'BodyWriterError',
+        'isBodyWriterError',
       ]) {
         expect(typeof api[name], name).toBe('function');
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InterceptorError } from './errors';
+import { InterceptorError, isInterceptorError } from './errors';
 
 describe('InterceptorError', () => {
   it('carries name, code, interceptor, stage, execution id, cause and suppressed', () => {
@@ -37,6 +37,32 @@ describe('InterceptorError', () => {
       { name: 'InterceptorError' },
     ]) {
       expect(InterceptorError.isError(other)).toBe(false);
+    }
+  });
+});
+
+describe('isInterceptorError', () => {
+  it('recognises the class by name, across copies of the package, as InterceptorError.isError does', () => {
+    const own = new InterceptorError('STAGE_FAILED', 'm', {
+      interceptor: 'a',
+      stage: 'leave',
+      executionId: 1,
+      cause: 1,
+    });
+    const foreign = Object.assign(new Error('x'), { name: 'InterceptorError', stage: 'enter' });
+    for (const value of [own, foreign]) {
+      expect(isInterceptorError(value)).toBe(true);
+      expect(InterceptorError.isError(value)).toBe(true);
+    }
+    for (const value of [
+      new Error('x'),
+      { name: 'InterceptorError' },
+      'InterceptorError',
+      null,
+      undefined,
+    ]) {
+      expect(isInterceptorError(value)).toBe(false);
+      expect(InterceptorError.isError(value)).toBe(false);
     }
   });
 });

@@ -90,3 +90,19 @@ export class InterceptorError extends Error {
     );
   }
 }
+
+/**
+ * Tells whether a value is a {@link InterceptorError}, by name rather than `instanceof`, so
+ * that errors from another copy of this package count too: the package's guard,
+ * the same test as {@link InterceptorError.isError}.
+ *
+ * @example
+ * ```ts
+ * execute({}, chain).catch((e) => {
+ *   if (isInterceptorError(e)) console.log(e.interceptor, e.stage, e.cause);
+ * });
+ * ```
+ */
+export function isInterceptorError(e: unknown): e is InterceptorError {
+  return InterceptorError.isError(e);
+}

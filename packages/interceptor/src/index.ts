@@ -6,7 +6,7 @@ export type { PendingStage } from './context';
 export { addObserver, enqueue, pendingStage, terminate, terminateWhen, withError } from './context';
 // Errors
 export type { InterceptorErrorCode, InterceptorErrorOptions } from './errors';
-export { InterceptorError } from './errors';
+export { InterceptorError, isInterceptorError } from './errors';
 // Running a chain, resolving a promise every time
 export { execute } from './execute';
 // Building interceptors

@@ -5,29 +5,27 @@ import type { AbortReason } from '@plinth/writeable-body';
  *
  * The {@link AbortReason} values are the reasons a response's signal aborts with
  * (`request.signal.reason.code`). The others:
- * - `body-too-large`: a request body declared or sent more than the limit (status 413).
- * - `malformed-json`: `request.body.json()` got a body that is not JSON (status 400).
- * - `body-consumed`: the request body was read twice.
- * - `invalid-response`: a response with a bad status or a header that cannot be
+ * - `BODY_TOO_LARGE`: a request body declared or sent more than the limit (status 413).
+ * - `MALFORMED_JSON`: `request.body.json()` got a body that is not JSON (status 400).
+ * - `BODY_CONSUMED`: the request body was read twice.
+ * - `INVALID_RESPONSE`: a response with a bad status or a header that cannot be
  *   written (CR, LF or NUL in a value, a name that is not a token).
- * - `response-already-sent`: a second response for one request.
- * - `no-response`: a low-level write before `writeResponse`.
- * - `invalid-argument`: a function of this package got a bad argument or option.
+ * - `RESPONSE_ALREADY_SENT`: a second response for one request.
+ * - `NO_RESPONSE`: a low-level write before `writeResponse`.
+ * - `INVALID_ARGUMENT`: a function of this package got a bad argument or option.
  */
 export type NodeAdapterErrorCode =
   | AbortReason
-  | 'body-too-large'
-  | 'malformed-json'
-  | 'body-consumed'
-  | 'invalid-response'
-  | 'response-already-sent'
-  | 'no-response'
-  | 'invalid-argument';
+  | 'BODY_TOO_LARGE'
+  | 'MALFORMED_JSON'
+  | 'BODY_CONSUMED'
+  | 'INVALID_RESPONSE'
+  | 'RESPONSE_ALREADY_SENT'
+  | 'NO_RESPONSE'
+  | 'INVALID_ARGUMENT';
 
 /** Options of the {@link NodeAdapterError} constructor. */
 export interface NodeAdapterErrorOptions {
-  /** What went wrong. */
-  code: NodeAdapterErrorCode;
   /**
    * The HTTP status to answer with when this error reaches the adapter before
    * anything was sent.
@@ -45,40 +43,59 @@ export interface NodeAdapterErrorOptions {
  * The one error class of `@plinth/node`. Request-body errors carry the status the
  * adapter answers with (413, 400), following the http-errors convention; the
  * reasons a response's signal aborts with are instances too, with `code` set to an
- * {@link AbortReason}.
+ * {@link AbortReason}. Recognise it with {@link isNodeAdapterError} (or its alias
+ * {@link NodeAdapterError.isError}).
  *
  * @example
  * ```ts
  * request.signal.addEventListener('abort', () => {
  *   const reason = request.signal.reason;
- *   if (NodeAdapterError.isError(reason) && reason.code === 'client-disconnect') cleanUp();
+ *   if (isNodeAdapterError(reason) && reason.code === 'CLIENT_DISCONNECT') cleanUp();
  * });
  * ```
  */
 export class NodeAdapterError extends Error {
-  /** Always `'NodeAdapterError'`; what {@link NodeAdapterError.isError} checks. */
+  /** Always `'NodeAdapterError'`; what {@link isNodeAdapterError} checks. */
   override readonly name: 'NodeAdapterError' = 'NodeAdapterError';
   /** What went wrong. */
   readonly code: NodeAdapterErrorCode;
   /** The HTTP status to answer with, when there is a better one than 500. */
   readonly status: number | undefined;
 
-  /** Builds an error; `options.code` says what went wrong. */
-  constructor(message: string, options: NodeAdapterErrorOptions) {
+  /** Builds an error; `code` says what went wrong, `options` how to answer and why. */
+  constructor(code: NodeAdapterErrorCode, message: string, options: NodeAdapterErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = options.code;
+    this.code = code;
     this.status = options.status;
   }
 
   /**
    * Tells whether a value is a `NodeAdapterError`, by name rather than
-   * `instanceof`, so that errors from another copy of this package count too.
+   * `instanceof`, so that errors from another copy of this package count too; the
+   * same as {@link isNodeAdapterError}.
    */
   static isError(error: unknown): error is NodeAdapterError {
-    return (
-      error instanceof Error &&
-      error.name === 'NodeAdapterError' &&
-      typeof (error as { code?: unknown }).code === 'string'
-    );
+    return isNodeAdapterError(error);
   }
+}
+
+/**
+ * Tells whether a value is a {@link NodeAdapterError}, by name rather than
+ * `instanceof`, so that errors from another copy of this package count too.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await request.body.json();
+ * } catch (error) {
+ *   if (isNodeAdapterError(error) && error.code === 'MALFORMED_JSON') console.log(error.status); // 400
+ * }
+ * ```
+ */
+export function isNodeAdapterError(error: unknown): error is NodeAdapterError {
+  return (
+    error instanceof Error &&
+    error.name === 'NodeAdapterError' &&
+    typeof (error as { code?: unknown }).code === 'string'
+  );
 }

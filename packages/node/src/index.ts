@@ -11,7 +11,7 @@ export {
 } from '@plinth/writeable-body';
 export type { NodeAdapterErrorCode, NodeAdapterErrorOptions } from './errors';
 // Errors
-export { NodeAdapterError } from './errors';
+export { isNodeAdapterError, NodeAdapterError } from './errors';
 export type { NodeRequest } from './exchange';
 // The adapter's own interceptors (already in front of every service)
 export { ringResponse, stylobate, terminator } from './interceptors';

@@ -12,8 +12,8 @@ function exchangeOf(ctx: HttpContext, name: string): Exchange {
   const responder = ctx?.[RESPONDER];
   if (responder instanceof Exchange) return responder;
   throw new NodeAdapterError(
+    'INVALID_ARGUMENT',
     `${name}: the context has no responder of @plinth/node (ctx[RESPONDER] is ${describeValue(responder)}); keep the context's symbol keys when copying it`,
-    { code: 'invalid-argument' },
   );
 }
 
@@ -89,8 +89,8 @@ export const ringResponse: Interceptor<HttpContext> = interceptor<HttpContext>({
     }
     if (typeof response !== 'object') {
       throw new NodeAdapterError(
+        'INVALID_RESPONSE',
         `ctx.response must be a response object { status, headers?, body? }, got ${describeValue(response)}`,
-        { code: 'invalid-response' },
       );
     }
     const sending = writeRingResponse(exchange, response);

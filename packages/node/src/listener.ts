@@ -30,8 +30,8 @@ export function checkLogger(logger: unknown): Logger {
   for (const method of LOGGER_METHODS) {
     if (typeof (logger as Record<string, unknown> | null)?.[method] !== 'function') {
       throw new NodeAdapterError(
+        'INVALID_ARGUMENT',
         `options.logger must have error, warn, info and debug methods (pino's signature); its ${method} is ${describeValue((logger as Record<string, unknown> | null)?.[method])}`,
-        { code: 'invalid-argument' },
       );
     }
   }
@@ -45,8 +45,8 @@ export function serviceInterceptors(fn: string, service: Service): readonly Inte
     : (service as { interceptors?: unknown } | null)?.interceptors;
   if (!Array.isArray(list)) {
     throw new NodeAdapterError(
+      'INVALID_ARGUMENT',
       `${fn}: service must be an array of interceptors or an object with an interceptors array, got ${describeValue(Array.isArray(service) || service === null || typeof service !== 'object' ? service : list)}`,
-      { code: 'invalid-argument' },
     );
   }
   return list.map((entry, index) => {
@@ -54,8 +54,9 @@ export function serviceInterceptors(fn: string, service: Service): readonly Inte
       return interceptor(entry as Interceptor);
     } catch (error) {
       throw new NodeAdapterError(
+        'INVALID_ARGUMENT',
         `${fn}: interceptors[${index}] is not an interceptor: ${(error as Error).message}`,
-        { code: 'invalid-argument', cause: error },
+        { cause: error },
       );
     }
   });
@@ -71,8 +72,8 @@ export function makeServerState(
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 0) {
     throw new NodeAdapterError(
+      'INVALID_ARGUMENT',
       `${fn}: options.bodyLimit must be a non-negative integer, got ${describeValue(bodyLimit)}`,
-      { code: 'invalid-argument' },
     );
   }
   const handlerTimeout = options.handlerTimeout === undefined ? 0 : options.handlerTimeout;
@@ -82,8 +83,8 @@ export function makeServerState(
     handlerTimeout > MAX_HANDLER_TIMEOUT
   ) {
     throw new NodeAdapterError(
+      'INVALID_ARGUMENT',
       `${fn}: options.handlerTimeout must be a whole number of milliseconds from 0 (off) to ${MAX_HANDLER_TIMEOUT}, got ${describeValue(handlerTimeout)}`,
-      { code: 'invalid-argument' },
     );
   }
   return {

@@ -20,7 +20,7 @@ export interface ListenerOptions {
    * How long the interceptor chain may take to start a response, in milliseconds;
    * `0` turns the limit off. When it expires with nothing sent, the adapter answers
    * `503` with `Retry-After: 5` (and `Connection: close` on HTTP/1.1), aborts
-   * `request.signal` with the reason `timeout`, and logs one warning naming the
+   * `request.signal` with the reason `TIMEOUT`, and logs one warning naming the
    * interceptor and stage still pending; a response the chain sets later is ignored.
    * A response that started in time (its body's first byte or `flush()`, a
    * low-level `writeResponse`; see the README, "Which responses count as started")

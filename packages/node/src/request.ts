@@ -11,16 +11,16 @@ function checkLimit(options: ReadBodyOptions | undefined, fallback: number): num
   if (options === undefined) return fallback;
   if (options === null || typeof options !== 'object') {
     throw new NodeAdapterError(
+      'INVALID_ARGUMENT',
       `request.body: options must be an object, got ${describeValue(options)}`,
-      { code: 'invalid-argument' },
     );
   }
   const limit = options.limit;
   if (limit === undefined) return fallback;
   if (typeof limit !== 'number' || !(limit >= 0) || !Number.isSafeInteger(limit)) {
     throw new NodeAdapterError(
+      'INVALID_ARGUMENT',
       `request.body: options.limit must be a non-negative integer, got ${describeValue(limit)}`,
-      { code: 'invalid-argument' },
     );
   }
   return limit;
@@ -28,10 +28,11 @@ function checkLimit(options: ReadBodyOptions | undefined, fallback: number): num
 
 function tooLarge(limit: number, declared: number | undefined): NodeAdapterError {
   return new NodeAdapterError(
+    'BODY_TOO_LARGE',
     declared === undefined
       ? `Request body is larger than the limit of ${limit} bytes`
       : `Request body of ${declared} bytes (Content-Length) is larger than the limit of ${limit} bytes`,
-    { code: 'body-too-large', status: 413 },
+    { status: 413 },
   );
 }
 
@@ -58,9 +59,10 @@ export class NodeRequestBody implements RequestBody {
 
   #claim(): Readable {
     if (this.#used) {
-      throw new NodeAdapterError('request.body was already read; it can be read once', {
-        code: 'body-consumed',
-      });
+      throw new NodeAdapterError(
+        'BODY_CONSUMED',
+        'request.body was already read; it can be read once',
+      );
     }
     this.#used = true;
     return this.#exchange.req as unknown as Readable;
@@ -102,11 +104,11 @@ export class NodeRequestBody implements RequestBody {
     try {
       return JSON.parse(text) as T;
     } catch (error) {
-      throw new NodeAdapterError(`Request body is not valid JSON: ${(error as Error).message}`, {
-        code: 'malformed-json',
-        status: 400,
-        cause: error,
-      });
+      throw new NodeAdapterError(
+        'MALFORMED_JSON',
+        `Request body is not valid JSON: ${(error as Error).message}`,
+        { status: 400, cause: error },
+      );
     }
   }
 

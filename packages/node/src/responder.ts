@@ -24,8 +24,8 @@ export class NodeResponder extends Exchange implements Responder {
     if (this.phase !== 'idle') {
       discard(original);
       throw new NodeAdapterError(
+        'RESPONSE_ALREADY_SENT',
         'writeResponse(ctx, response): a response was already sent for this request',
-        { code: 'response-already-sent' },
       );
     }
     if (this.reason !== undefined) {
@@ -34,8 +34,8 @@ export class NodeResponder extends Exchange implements Responder {
     }
     if (response === null || typeof response !== 'object') {
       throw new NodeAdapterError(
+        'INVALID_RESPONSE',
         `writeResponse(ctx, response): response must be an object, got ${response === null ? 'null' : typeof response}`,
-        { code: 'invalid-response' },
       );
     }
     let status: number;
@@ -80,8 +80,8 @@ export class NodeResponder extends Exchange implements Responder {
     if (this.phase === 'idle') {
       return Promise.reject(
         new NodeAdapterError(
+          'NO_RESPONSE',
           'writeResponseBody(ctx, body): no response was started; call writeResponse first',
-          { code: 'no-response' },
         ),
       );
     }
@@ -92,9 +92,7 @@ export class NodeResponder extends Exchange implements Responder {
     if (this.phase === 'ended' || !this.lowLevel) {
       discard(body);
       return Promise.reject(
-        new NodeAdapterError('writeResponseBody(ctx, body): the response has ended', {
-          code: 'aborted',
-        }),
+        new NodeAdapterError('ABORTED', 'writeResponseBody(ctx, body): the response has ended'),
       );
     }
     let writeable: WriteableBody | undefined;
@@ -112,8 +110,8 @@ export class NodeResponder extends Exchange implements Responder {
     if (this.reason !== undefined || this.phase === 'ended') return;
     if (this.phase === 'idle') {
       throw new NodeAdapterError(
+        'NO_RESPONSE',
         'endResponse(ctx): no response was started; call writeResponse first',
-        { code: 'no-response' },
       );
     }
     if (!this.lowLevel) return; // ring-response ends its own response
@@ -128,7 +126,7 @@ export class NodeResponder extends Exchange implements Responder {
   }
 
   abort(reason?: unknown): void {
-    abortExchange(this, abortReason('aborted', reason), true);
+    abortExchange(this, abortReason('ABORTED', reason), true);
   }
 
   /**
@@ -157,9 +155,10 @@ export class NodeResponder extends Exchange implements Responder {
     if (this.phase === 'ended' || this.req.method === 'HEAD') {
       discard(original, body);
       if (this.phase === 'ended') {
-        throw new NodeAdapterError('writeResponseBody(ctx, body): the response has ended', {
-          code: 'aborted',
-        });
+        throw new NodeAdapterError(
+          'ABORTED',
+          'writeResponseBody(ctx, body): the response has ended',
+        );
       }
       return;
     }
@@ -182,7 +181,7 @@ export class NodeResponder extends Exchange implements Responder {
       // Exactly one of writeBody or discard: a body whose prepare() failed is discarded.
       if (!handedOver) discard(original, body);
       if (this.reason !== undefined) throw this.reason;
-      abortExchange(this, abortReason('body-error', error), true);
+      abortExchange(this, abortReason('BODY_ERROR', error), true);
       this.logOnce(
         error,
         { stage: 'writeResponseBody', method: this.req.method, url: this.req.url },

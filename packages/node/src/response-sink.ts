@@ -37,8 +37,8 @@ export function responseSink(res: NodeResponse): ResponseSink {
     typeof (res as ServerResponse).write !== 'function'
   ) {
     throw new NodeAdapterError(
+      'INVALID_ARGUMENT',
       `responseSink(res): res must be a Node ServerResponse or Http2ServerResponse, got ${describeValue(res)}`,
-      { code: 'invalid-argument' },
     );
   }
   const controller = new AbortController();
@@ -46,9 +46,7 @@ export function responseSink(res: NodeResponse): ResponseSink {
   const sink = new NodeBodySink(res, { signal: controller.signal, commit: noop, flushHead: noop });
   res.once('close', () => {
     if (!(res.writableEnded && res.writableFinished)) {
-      const reason = new NodeAdapterError('The client closed the connection', {
-        code: 'client-disconnect',
-      });
+      const reason = new NodeAdapterError('CLIENT_DISCONNECT', 'The client closed the connection');
       sink.fail(reason);
       controller.abort(reason);
     }

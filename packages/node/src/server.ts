@@ -29,7 +29,7 @@ export interface ServerAddress {
 export interface StopOptions {
   /**
    * How long in-flight responses may take to finish before they are aborted
-   * (`server-stop`) and their connections destroyed. Milliseconds.
+   * (`SERVER_STOP`) and their connections destroyed. Milliseconds.
    * @default the server's `stopGraceMs` option (10000)
    */
   graceMs?: number | undefined;
@@ -54,7 +54,7 @@ export interface PlinthServer {
   start(): Promise<ServerAddress>;
   /**
    * Graceful shutdown: stops accepting connections, closes idle keep-alive ones,
-   * aborts low-level streams (their signal with `server-stop`, so an event stream
+   * aborts low-level streams (their signal with `SERVER_STOP`, so an event stream
    * ends), lets other in-flight responses finish within `graceMs`, then aborts and
    * destroys what is left. Resolves when every connection is closed.
    */
@@ -68,8 +68,8 @@ function checkNumber(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
     throw new NodeAdapterError(
+      'INVALID_ARGUMENT',
       `createServer(service, options): options.${name} must be a non-negative integer, got ${describeValue(value)}`,
-      { code: 'invalid-argument' },
     );
   }
   return value;
@@ -124,9 +124,10 @@ function urlHost(address: string): string {
 export function createServer(service: Service, options: ServerOptions = {}): PlinthServer {
   const fn = 'createServer(service, options)';
   if (options === null || typeof options !== 'object') {
-    throw new NodeAdapterError(`${fn}: options must be an object, got ${describeValue(options)}`, {
-      code: 'invalid-argument',
-    });
+    throw new NodeAdapterError(
+      'INVALID_ARGUMENT',
+      `${fn}: options must be an object, got ${describeValue(options)}`,
+    );
   }
   const opts: ServerOptions = {
     ...(Array.isArray(service) ? {} : (service as ServerOptions)),
@@ -134,9 +135,10 @@ export function createServer(service: Service, options: ServerOptions = {}): Pli
   };
   const port = checkNumber('port', opts.port, 8080);
   if (port > 65535) {
-    throw new NodeAdapterError(`${fn}: options.port must be at most 65535, got ${port}`, {
-      code: 'invalid-argument',
-    });
+    throw new NodeAdapterError(
+      'INVALID_ARGUMENT',
+      `${fn}: options.port must be at most 65535, got ${port}`,
+    );
   }
   const host = opts.host ?? '127.0.0.1';
   const headersTimeout = checkNumber('headersTimeout', opts.headersTimeout, 60_000);
@@ -149,8 +151,8 @@ export function createServer(service: Service, options: ServerOptions = {}): Pli
   );
   if (connectionsCheckingInterval < 1 || connectionsCheckingInterval > 2_147_483_647) {
     throw new NodeAdapterError(
+      'INVALID_ARGUMENT',
       `${fn}: options.connectionsCheckingInterval must be from 1 to 2147483647 ms, got ${connectionsCheckingInterval}`,
-      { code: 'invalid-argument' },
     );
   }
   const maxHeaderSize = checkNumber('maxHeaderSize', opts.maxHeaderSize, 16_384);
@@ -306,7 +308,7 @@ export function createServer(service: Service, options: ServerOptions = {}): Pli
       if (live.size !== 0) {
         state.logger.info({ responses: live.size }, 'stop: aborting responses still in flight');
         for (const exchange of live.toArray()) {
-          abortExchange(exchange, abortReason('server-stop'), true);
+          abortExchange(exchange, abortReason('SERVER_STOP'), true);
         }
       }
       // What is left holds no response (idle, or a request that never completed).

@@ -54,9 +54,7 @@ const DETACHED: SinkHost = {
 const ENDED: object = Object.freeze({});
 
 function endedError(): NodeAdapterError {
-  return new NodeAdapterError('The response has ended; nothing more can be written', {
-    code: 'aborted',
-  });
+  return new NodeAdapterError('ABORTED', 'The response has ended; nothing more can be written');
 }
 
 function yielded(sink: NodeBodySink): void {

@@ -136,24 +136,21 @@ const QUIET = { error: noop, warn: noop, info: noop, debug: noop };
 function checkArgs(fn: string, method: unknown, url: unknown, options: unknown): void {
   if (typeof method !== 'string' || !/^[A-Za-z]+$/.test(method)) {
     throw new NodeAdapterError(
+      'INVALID_ARGUMENT',
       `${fn}: method must be an HTTP method name, got ${describeValue(method)}`,
-      {
-        code: 'invalid-argument',
-      },
     );
   }
   if (typeof url !== 'string' || !url.startsWith('/')) {
     throw new NodeAdapterError(
+      'INVALID_ARGUMENT',
       `${fn}: url must be a path starting with "/", got ${describeValue(url)}`,
-      {
-        code: 'invalid-argument',
-      },
     );
   }
   if (options !== undefined && (options === null || typeof options !== 'object')) {
-    throw new NodeAdapterError(`${fn}: options must be an object, got ${describeValue(options)}`, {
-      code: 'invalid-argument',
-    });
+    throw new NodeAdapterError(
+      'INVALID_ARGUMENT',
+      `${fn}: options must be an object, got ${describeValue(options)}`,
+    );
   }
 }
 

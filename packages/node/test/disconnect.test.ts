@@ -240,7 +240,7 @@ describe.each(PROTOCOLS)('a slow or vanishing client over $name', ({ http2 }) =>
       expect(probe.abortedAt! - closedAt).toBeLessThan(1000);
       if (kind === 'function') {
         expect(NodeAdapterError.isError(probe.writeOutcome)).toBe(true);
-        expect((probe.writeOutcome as NodeAdapterError).code).toBe('client-disconnect');
+        expect((probe.writeOutcome as NodeAdapterError).code).toBe('CLIENT_DISCONNECT');
       }
       // Let the chain finish, then check the log.
       await waitFor(() => logger.at('debug').length > 0, 'the debug log of the disconnect');

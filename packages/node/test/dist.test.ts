@@ -15,6 +15,7 @@ const API = [
   'responseSink',
   'jsonLogger',
   'NodeAdapterError',
+  'isNodeAdapterError',
 ];
 
 describe('the built package (dist/)', () => {

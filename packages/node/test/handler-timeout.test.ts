@@ -233,7 +233,7 @@ describe.each(PROTOCOLS)('handlerTimeout over $name', ({ http2 }) => {
       expect(r.headers['content-type']).toBe('text/plain; charset=utf-8');
       expect(r.headers['retry-after']).toBe('5');
       expect(r.headers.connection).toBe(http2 ? undefined : 'close');
-      expect(reasons).toEqual(['timeout']);
+      expect(reasons).toEqual(['TIMEOUT']);
       const warnings = logger.at('warn');
       expect(warnings).toHaveLength(1);
       expect(warnings[0]!.obj).toMatchObject({
@@ -274,7 +274,7 @@ describe.each(PROTOCOLS)('handlerTimeout over $name', ({ http2 }) => {
       expect(writes).toBe(afterTimeout);
       expect(lateBody?.destroyed).toBe(true);
       expect(logger.at('warn')).toHaveLength(1);
-      expect(reasons).toEqual(['timeout']);
+      expect(reasons).toEqual(['TIMEOUT']);
       expectNoErrorLogs(logger);
     } finally {
       server.server.off('request', countWrites);
@@ -290,7 +290,7 @@ describe.each(PROTOCOLS)('handlerTimeout over $name', ({ http2 }) => {
       expect(r.error).toBeUndefined();
       expect(r.body.toString()).toBe(TIMEOUT_TEXT);
       expect(r.headers['retry-after']).toBe('5');
-      expect(reasons).toEqual(['timeout']);
+      expect(reasons).toEqual(['TIMEOUT']);
       const warnings = logger.at('warn');
       expect(warnings).toHaveLength(1);
       expect(warnings[0]!.obj).toMatchObject({ interceptor: 'plinth.ring-response' });
@@ -298,10 +298,10 @@ describe.each(PROTOCOLS)('handlerTimeout over $name', ({ http2 }) => {
         // Destroyed at once: nothing waits on the test.
         await waitFor(() => lateBody?.destroyed === true, 'the Readable to be destroyed');
       } else if (path === '/late-function') {
-        expect((lateSink?.signal.reason as { code?: string } | undefined)?.code).toBe('timeout');
+        expect((lateSink?.signal.reason as { code?: string } | undefined)?.code).toBe('TIMEOUT');
         lateGate.open();
         await waitFor(() => lateWrite !== undefined, 'the late write to settle');
-        expect((lateWrite as { code?: string }).code).toBe('timeout');
+        expect((lateWrite as { code?: string }).code).toBe('TIMEOUT');
       } else {
         // The generator waits on the gate; once it opens, it is stopped before its element.
         lateGate.open();
@@ -327,7 +327,7 @@ describe.each(PROTOCOLS)('handlerTimeout over $name', ({ http2 }) => {
     expect(r.error).toBeUndefined();
     expect(r.body.toString()).toBe(body);
     expect(logger.at('warn').map((e) => e.obj.interceptor)).toEqual(['hang']);
-    expect(reasons).toEqual(['timeout']);
+    expect(reasons).toEqual(['TIMEOUT']);
     expectNoErrorLogs(logger);
   });
 
@@ -477,7 +477,7 @@ describe('handlerTimeout validation', () => {
         caught = error;
       }
       expect(NodeAdapterError.isError(caught)).toBe(true);
-      expect((caught as NodeAdapterError).code).toBe('invalid-argument');
+      expect((caught as NodeAdapterError).code).toBe('INVALID_ARGUMENT');
       expect((caught as Error).message).toContain('options.handlerTimeout');
       expect((caught as Error).message).toContain(`got ${named}`);
     }

@@ -156,7 +156,7 @@ describe('start and stop', () => {
   );
 
   it.each(PROTOCOLS)(
-    'stop() aborts a low-level stream with server-stop so it ends cleanly ($name)',
+    'stop() aborts a low-level stream with SERVER_STOP so it ends cleanly ($name)',
     async ({ http2: h2 }) => {
       let reason: unknown;
       const { server, logger } = await serve(
@@ -186,7 +186,7 @@ describe('start and stop', () => {
       const started = performance.now();
       await server.stop({ graceMs: 5000 });
       expect(performance.now() - started).toBeLessThan(1000);
-      expect(NodeAdapterError.isError(reason) && reason.code).toBe('server-stop');
+      expect(NodeAdapterError.isError(reason) && reason.code).toBe('SERVER_STOP');
       expect((await events.next()).done).toBe(true);
       expect(stream.complete).toBe(true);
       expectNoErrorLogs(logger);

@@ -165,14 +165,14 @@ describe.each(PROTOCOLS)('low-level streaming over $name', ({ http2 }) => {
     });
   });
 
-  it('a second writeResponse rejects with response-already-sent; writes before writeResponse reject with no-response', async () => {
+  it('a second writeResponse rejects with RESPONSE_ALREADY_SENT; writes before writeResponse reject with NO_RESPONSE', async () => {
     const twice = await responseFor(server, 'GET', '/twice');
     expect(twice.status).toBe(200);
-    expect(NodeAdapterError.isError(seen.twice) && seen.twice.code).toBe('response-already-sent');
+    expect(NodeAdapterError.isError(seen.twice) && seen.twice.code).toBe('RESPONSE_ALREADY_SENT');
     const first = await responseFor(server, 'GET', '/body-first');
     expect(first.status).toBe(204);
-    expect(NodeAdapterError.isError(seen.bodyFirst) && seen.bodyFirst.code).toBe('no-response');
-    expect(NodeAdapterError.isError(seen.endFirst) && seen.endFirst.code).toBe('no-response');
+    expect(NodeAdapterError.isError(seen.bodyFirst) && seen.bodyFirst.code).toBe('NO_RESPONSE');
+    expect(NodeAdapterError.isError(seen.endFirst) && seen.endFirst.code).toBe('NO_RESPONSE');
   });
 
   it('a low-level body of any type (a generator) is written with backpressure', async () => {
@@ -180,7 +180,7 @@ describe.each(PROTOCOLS)('low-level streaming over $name', ({ http2 }) => {
     expect(JSON.parse(response.body)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
   });
 
-  it('a client that leaves aborts request.signal (client-disconnect) at once and settles the pending write; no error log', async () => {
+  it('a client that leaves aborts request.signal (CLIENT_DISCONNECT) at once and settles the pending write; no error log', async () => {
     logger.entries.splice(0);
     const response = await streamFor(server, 'GET', '/disconnect');
     await response.read();
@@ -189,7 +189,7 @@ describe.each(PROTOCOLS)('low-level streaming over $name', ({ http2 }) => {
     await response.close();
     const ms = await waitFor(() => signal.aborted, 'the signal to abort');
     expect(ms).toBeLessThan(100);
-    expect(NodeAdapterError.isError(signal.reason) && signal.reason.code).toBe('client-disconnect');
+    expect(NodeAdapterError.isError(signal.reason) && signal.reason.code).toBe('CLIENT_DISCONNECT');
     await waitFor(
       () => (seen.results as unknown[]).length > 0 || signal.aborted,
       'the writer to stop',

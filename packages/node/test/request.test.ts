@@ -195,7 +195,7 @@ describe.each(PROTOCOLS)('the request map over $name', ({ http2 }) => {
     expect(status).toBe(413);
   });
 
-  it('refuses to read a body twice (500, body-consumed)', async () => {
+  it('refuses to read a body twice (500, BODY_CONSUMED)', async () => {
     logger.entries.splice(0);
     const response = await responseFor(server, 'POST', '/twice', { body: 'x' });
     expect(response.status).toBe(500);

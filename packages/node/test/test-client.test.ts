@@ -92,14 +92,14 @@ describe.each(PROTOCOLS)('the test client over $name', ({ http2 }) => {
     expect(response.complete).toBe(true);
   });
 
-  it('close() disconnects: the server sees client-disconnect', async () => {
+  it('close() disconnects: the server sees CLIENT_DISCONNECT', async () => {
     second = gate();
     const response = await streamFor(server, 'GET', '/chunks');
     await response.read();
     await response.close();
     await waitFor(() => signal?.aborted === true, 'the server to notice');
     expect(NodeAdapterError.isError(signal!.reason) && signal!.reason.code).toBe(
-      'client-disconnect',
+      'CLIENT_DISCONNECT',
     );
     expect(response.complete).toBe(false);
     second.open();

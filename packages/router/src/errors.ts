@@ -76,3 +76,21 @@ export class RouterError extends Error {
     );
   }
 }
+
+/**
+ * Tells whether a value is a {@link RouterError}, by name rather than `instanceof`, so
+ * that errors from another copy of this package count too: the package's guard,
+ * the same test as {@link RouterError.isError}.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   app.urlFor('user', { params: {} });
+ * } catch (error) {
+ *   if (isRouterError(error) && error.code === 'MISSING_PARAM') console.error(error.message);
+ * }
+ * ```
+ */
+export function isRouterError(error: unknown): error is RouterError {
+  return RouterError.isError(error);
+}

@@ -2,7 +2,7 @@
 
 export type { RouterErrorCode, RouterErrorOptions } from './errors';
 // Errors
-export { RouterError } from './errors';
+export { isRouterError, RouterError } from './errors';
 export type { GroupOptions } from './group';
 // Route tables
 export { group } from './group';

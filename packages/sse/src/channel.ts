@@ -1,5 +1,5 @@
 import type { SseEvent } from './encode';
-import type { CloseReason } from './error';
+import type { CloseReason } from './errors';
 
 /**
  * What a full buffer does with one more event:

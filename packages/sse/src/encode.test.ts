@@ -2,7 +2,7 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeComment, encodeEvent, type SseEvent } from './encode';
-import { SseError } from './error';
+import { SseError } from './errors';
 
 function parse(
   wire: string | Uint8Array,

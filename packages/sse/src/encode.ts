@@ -1,4 +1,4 @@
-import { SseError } from './error';
+import { SseError } from './errors';
 import { describeValue } from './internal/describe';
 
 /**

@@ -6,7 +6,7 @@ import {
 } from '@plinth/writeable-body';
 import type { Channel, StreamOptions } from './channel';
 import type { SseEvent } from './encode';
-import type { CloseReason } from './error';
+import type { CloseReason } from './errors';
 import { EventChannel } from './internal/event-channel';
 import { lastEventIdOf, SSE_CONTENT_TYPE, streamHeaders } from './internal/headers';
 import { isAsyncIterable } from './internal/producer';

@@ -9,7 +9,7 @@ import {
 } from '@plinth/writeable-body';
 import type { Channel, StreamOptions } from './channel';
 import type { SseEvent } from './encode';
-import type { CloseReason } from './error';
+import type { CloseReason } from './errors';
 import { reasonFromSignal } from './internal/close-reason';
 import { EventChannel } from './internal/event-channel';
 import { lastEventIdOf, streamHeaders } from './internal/headers';
@@ -121,7 +121,7 @@ export function eventStream<C extends HttpContext = HttpContext>(
         channel.endNow(reasonFromSignal(responder.signal));
         return terminate(ctx);
       }
-      channel.endNow({ code: 'error', error });
+      channel.endNow({ code: 'ERROR', error });
       throw error;
     }
     // The stream goes on after `enter` returned (as Pedestal's does): the adapter
@@ -133,14 +133,14 @@ export function eventStream<C extends HttpContext = HttpContext>(
         () => {
           // Still open here only when the adapter never ran the body (a HEAD request):
           // the stream ended all the same.
-          channel.endNow({ code: 'closed' });
+          channel.endNow({ code: 'CLOSED' });
           return responder !== undefined && !responder.ended ? endResponse(ctx) : ctx;
         },
         (error: unknown) =>
           channel.endNow(
             responder?.signal.aborted
               ? reasonFromSignal(responder.signal)
-              : { code: 'error', error },
+              : { code: 'ERROR', error },
           ),
       )
       .catch(ignore);

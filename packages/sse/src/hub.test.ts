@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type FakeSink, fakeSink, until } from '../test/fake-sink';
 import type { BufferPolicy } from './channel';
-import { SseError } from './error';
+import { SseError } from './errors';
 import { type EventLog, memoryEventLog } from './event-log';
 import { createHub } from './hub';
 import { EventChannel } from './internal/event-channel';
@@ -85,7 +85,7 @@ describe('createHub', () => {
     await hub.subscribe(slow.channel);
     slow.sink.stall();
     for (let i = 0; i < 10; i++) await hub.publish({ data: 'y'.repeat(100) });
-    await expect(slow.channel.closed).resolves.toEqual({ code: 'evicted' });
+    await expect(slow.channel.closed).resolves.toEqual({ code: 'EVICTED' });
     expect(hub.size).toBe(0);
   });
 
@@ -101,7 +101,7 @@ describe('createHub', () => {
       await hub.publish({ data: 'z'.repeat(100) });
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    await expect(slow.channel.closed).resolves.toEqual({ code: 'evicted' });
+    await expect(slow.channel.closed).resolves.toEqual({ code: 'EVICTED' });
     expect(performance.now() - started).toBeGreaterThanOrEqual(29);
     expect(fine.channel.isOpen).toBe(true);
     expect(hub.size).toBe(1);
@@ -221,10 +221,10 @@ describe('createHub', () => {
     const a = client();
     await hub.subscribe(a.channel);
     hub.close();
-    await expect(a.channel.closed).resolves.toEqual({ code: 'closed' });
+    await expect(a.channel.closed).resolves.toEqual({ code: 'CLOSED' });
     const b = client();
     await hub.subscribe(b.channel);
-    await expect(b.channel.closed).resolves.toEqual({ code: 'closed' });
+    await expect(b.channel.closed).resolves.toEqual({ code: 'CLOSED' });
   });
 
   it('refuses bad options and foreign channels, naming them', async () => {

@@ -3,7 +3,7 @@
 // and the no-duplicate, no-gap guarantee holds only because they change together.
 import type { Channel } from './channel';
 import { checkEventName, checkRetry, dataText, encodeChecked, toBytes } from './encode';
-import { SseError } from './error';
+import { SseError } from './errors';
 import { compareEventIds, type EventLog, type LoggedEvent, memoryEventLog } from './event-log';
 import { describeValue } from './internal/describe';
 import { badOption } from './internal/settings';
@@ -34,7 +34,7 @@ export interface HubOptions {
   log?: EventLog | undefined;
   /**
    * A subscriber whose buffer stays full (its drop policy keeps dropping, nothing
-   * drains) for this long is evicted: its stream ends with reason `evicted` and the
+   * drains) for this long is evicted: its stream ends with reason `EVICTED` and the
    * connection is closed, so the client reconnects and replays. `0` disables it.
    * (A `wait` subscriber is evicted as soon as a broadcast finds it full: a hub never
    * waits for one client.)
@@ -91,7 +91,7 @@ export interface EventHub {
   unsubscribe(channel: Channel): boolean;
   /** How many channels are subscribed. */
   readonly size: number;
-  /** Closes every subscribed channel (reason `closed`); later subscribers are closed at once. */
+  /** Closes every subscribed channel (reason `CLOSED`); later subscribers are closed at once. */
   close(): void;
 }
 

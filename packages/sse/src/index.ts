@@ -12,8 +12,8 @@ export type {
   SseErrorCode,
   SseErrorOptions,
   StreamCloseCode,
-} from './error';
-export { SseError } from './error';
+} from './errors';
+export { isSseError, SseError } from './errors';
 // Replay storage behind an interface a shared store can implement
 export type {
   EventLog,

@@ -25,6 +25,7 @@ describe('dist', () => {
       'eventSource',
       'eventSourceResponse',
       'eventStream',
+      'isSseError',
       'memoryEventLog',
       'startEventStream',
     ];
@@ -36,6 +37,7 @@ describe('dist', () => {
       );
       expect(() => mod.encodeEvent({ event: 'x\ny', data: '' })).toThrow(/event must not contain/);
       expect(mod.SseError.isError(new cjs.SseError('CLOSED', 'x'))).toBe(true);
+      expect(mod.isSseError(new esm.SseError('CLOSED', 'x'))).toBe(true);
     }
   });
 });

@@ -47,7 +47,7 @@ describe.each(PROTOCOLS)('eventSource over %s', (protocol) => {
       { event: 'second', id: '2', data: 'multi\nline' },
       { event: 'third', id: '3', data: '{"n":3}' },
     ]);
-    expect((await closed.promise).code).toBe('closed');
+    expect((await closed.promise).code).toBe('CLOSED');
   });
 
   it("runs the generator's finally when the client goes away", async () => {
@@ -80,7 +80,7 @@ describe.each(PROTOCOLS)('eventSource over %s', (protocol) => {
     client.destroy();
     const at = await within(cleaned.promise, 1000, 'the finally block');
     expect(at - leftAt).toBeLessThan(100);
-    expect(closes).toEqual(['client-disconnect']);
+    expect(closes).toEqual(['CLIENT_DISCONNECT']);
     const count = yielded;
     await sleep(30);
     expect(yielded).toBe(count);

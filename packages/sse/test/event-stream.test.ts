@@ -150,7 +150,7 @@ describe.each(PROTOCOLS)('eventStream over %s', (protocol) => {
       }
     });
     expect(status).toBe(200);
-    expect((await within(ended.promise, 2000, 'the end')).code).toBe('closed');
+    expect((await within(ended.promise, 2000, 'the end')).code).toBe('CLOSED');
     expect(readyCalls).toBe(0);
   });
 
@@ -218,7 +218,7 @@ describe.each(PROTOCOLS)('eventStream over %s', (protocol) => {
     const leftAt = performance.now();
     client.destroy();
     const { reason, at } = await within(ended.promise, 1000, 'onClientDisconnect');
-    expect(reason.code).toBe('client-disconnect');
+    expect(reason.code).toBe('CLIENT_DISCONNECT');
     expect(at - leftAt).toBeLessThan(100);
     expect(calls).toBe(1);
     expect(served.logs.filter((l) => l.level === 'error')).toEqual([]);
@@ -303,9 +303,9 @@ describe.each(PROTOCOLS)('onClientDisconnect is called exactly once, over %s', (
     await within(client.ended, 2000, 'the end');
     client.destroy();
     await client.closed;
-    expect((await count.first).code).toBe('closed');
+    expect((await count.first).code).toBe('CLOSED');
     await served.stop(200);
-    expect(count.reasons).toEqual(['closed']);
+    expect(count.reasons).toEqual(['CLOSED']);
   });
 
   it('when the client leaves (and later the application closes)', async () => {
@@ -318,10 +318,10 @@ describe.each(PROTOCOLS)('onClientDisconnect is called exactly once, over %s', (
     const client = openStream(served.url, '/', protocol);
     const channel = await channelReady.promise;
     client.destroy();
-    expect((await within(count.first, 1000, 'the call')).code).toBe('client-disconnect');
+    expect((await within(count.first, 1000, 'the call')).code).toBe('CLIENT_DISCONNECT');
     channel.close();
     await served.stop(200);
-    expect(count.reasons).toEqual(['client-disconnect']);
+    expect(count.reasons).toEqual(['CLIENT_DISCONNECT']);
   });
 
   it('when onReady throws, or its promise rejects (the connection is aborted)', async () => {
@@ -338,13 +338,13 @@ describe.each(PROTOCOLS)('onClientDisconnect is called exactly once, over %s', (
       served = await serve([eventStream(fail, { heartbeatMs: 0, ...count })], protocol);
       const client = openStream(served.url, '/', protocol);
       const reason = await within(count.first, 2000, 'the call');
-      expect(reason.code).toBe('error');
+      expect(reason.code).toBe('ERROR');
       expect((reason.error as Error).message).toMatch(/failure/);
       expect(await within(client.closed, 2000, 'the connection to close')).toEqual({
         clean: false,
       });
       await served.stop(200);
-      expect(count.reasons).toEqual(['error']);
+      expect(count.reasons).toEqual(['ERROR']);
       // Logged once, as an error.
       expect(served.logs.filter((l) => l.level === 'error')).toHaveLength(1);
       served = undefined;
@@ -361,9 +361,9 @@ describe.each(PROTOCOLS)('onClientDisconnect is called exactly once, over %s', (
     const client = openStream(served.url, '/', protocol);
     await ready.promise;
     await served.stop(2000);
-    expect((await count.first).code).toBe('server-stop');
+    expect((await count.first).code).toBe('SERVER_STOP');
     expect(await within(client.closed, 2000, 'the end')).toEqual({ clean: true });
-    expect(count.reasons).toEqual(['server-stop']);
+    expect(count.reasons).toEqual(['SERVER_STOP']);
     served = undefined;
   });
 });

@@ -16,7 +16,7 @@ export interface FakeSink extends BodySink {
   stall(): void;
   /** Resolves the pending promise and stops stalling. */
   drain(): void;
-  /** The client goes away: the signal aborts with code `client-disconnect`. */
+  /** The client goes away: the signal aborts with code `CLIENT_DISCONNECT`. */
   disconnect(code?: string): void;
   /** How many flush() calls. */
   readonly flushes: number;
@@ -75,7 +75,7 @@ export function fakeSink(): FakeSink {
       pending = undefined;
       p?.resolve();
     },
-    disconnect(code = 'client-disconnect') {
+    disconnect(code = 'CLIENT_DISCONNECT') {
       controller.abort(Object.assign(new Error('gone'), { code }));
     },
     get text() {

@@ -88,7 +88,7 @@ describe('replay over a reconnect (eventsource client, HTTP/1.1)', () => {
     expect(lastIds.length).toBeGreaterThanOrEqual(4);
     expect(lastIds[0]).toBeUndefined();
     for (const id of lastIds.slice(1, 4)) expect(id).toMatch(/^\d+$/);
-    expect(endings.slice(0, 3).sort()).toEqual(['client-disconnect', 'closed', 'closed'].sort());
+    expect(endings.slice(0, 3).sort()).toEqual(['CLIENT_DISCONNECT', 'CLOSED', 'CLOSED'].sort());
   });
 });
 
@@ -250,7 +250,7 @@ describe.each(PROTOCOLS)('hub over %s', (protocol) => {
       published++;
       if (published % 16 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
-    expect((await within(evicted.promise, 2000, 'eviction')).code).toBe('evicted');
+    expect((await within(evicted.promise, 2000, 'eviction')).code).toBe('EVICTED');
     slow.resume();
     expect(await within(slow.closed, 3000, 'the connection to close')).toEqual({ clean: false });
     expect(served.logs.filter((l) => l.level === 'error')).toEqual([]);

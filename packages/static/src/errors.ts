@@ -80,3 +80,21 @@ export function describe(value: unknown): string {
   if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
   return `${typeof value} ${String(value)}`;
 }
+
+/**
+ * Tells whether a value is a {@link StaticError}, by name rather than `instanceof`, so
+ * that errors from another copy of this package count too: the package's guard,
+ * the same test as {@link StaticError.isError}.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   serveStatic(dir, { maxAge: -1 });
+ * } catch (error) {
+ *   if (isStaticError(error)) console.log(error.code); // 'INVALID_ARGUMENT'
+ * }
+ * ```
+ */
+export function isStaticError(error: unknown): error is StaticError {
+  return StaticError.isError(error);
+}

@@ -2,7 +2,7 @@
 
 // Errors
 export type { StaticErrorCode, StaticErrorOptions } from './errors';
-export { StaticError } from './errors';
+export { isStaticError, StaticError } from './errors';
 export type { DotfilesPolicy } from './internal/safe-path';
 // Options
 export type { Encoding, ServeFileOptions } from './options';

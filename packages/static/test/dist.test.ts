@@ -16,7 +16,7 @@ describe('dist', () => {
   it('exports the same API from ESM and CJS, and it refuses traversal', async () => {
     const esm = await import(esmPath.href);
     const cjs = createRequire(import.meta.url)(cjsPath.pathname);
-    const names = ['StaticError', 'serveFile', 'serveStatic'];
+    const names = ['StaticError', 'isStaticError', 'serveFile', 'serveStatic'];
     expect(Object.keys(esm).sort()).toEqual(names);
     expect(Object.keys(cjs).sort()).toEqual(names);
     for (const mod of [esm, cjs]) {

@@ -36,15 +36,15 @@ export interface BodySink {
  * Why a response's signal was aborted, as `signal.reason.code` on the `Error` the
  * adapter aborts with.
  *
- * - `client-disconnect`: the client closed the connection (or reset the stream).
- * - `server-stop`: the server is shutting down and ended the stream.
- * - `body-error`: the body failed after the response started.
- * - `aborted`: the application aborted the response.
- * - `timeout`: a time limit of the adapter expired.
+ * - `CLIENT_DISCONNECT`: the client closed the connection (or reset the stream).
+ * - `SERVER_STOP`: the server is shutting down and ended the stream.
+ * - `BODY_ERROR`: the body failed after the response started.
+ * - `ABORTED`: the application aborted the response.
+ * - `TIMEOUT`: a time limit of the adapter expired.
  */
 export type AbortReason =
-  | 'client-disconnect'
-  | 'server-stop'
-  | 'body-error'
-  | 'aborted'
-  | 'timeout';
+  | 'CLIENT_DISCONNECT'
+  | 'SERVER_STOP'
+  | 'BODY_ERROR'
+  | 'ABORTED'
+  | 'TIMEOUT';

@@ -2,7 +2,7 @@
 // (slow handlers, finite streams, event streams, low-level streams and endless
 // bodies), `stop({ graceMs })`: refuses new connections at once, lets in-flight
 // responses complete byte-exact, ends event streams and low-level streams (their
-// signal aborts with `server-stop`, onClientDisconnect runs once), aborts what is
+// signal aborts with `SERVER_STOP`, onClientDisconnect runs once), aborts what is
 // still running when the grace period is over (generators' `finally` runs), and
 // leaves nothing behind.
 import net from 'node:net';
@@ -211,15 +211,15 @@ describe.each(PROTOCOLS)('graceful stop under load over $name', ({ http2 }) => {
           .join(''),
       );
     }
-    // Event streams ended cleanly, each with its onClientDisconnect, once, for server-stop.
+    // Event streams ended cleanly, each with its onClientDisconnect, once, for SERVER_STOP.
     for (const r of await Promise.all(eventReplies)) {
       expect(r.status).toBe(200);
       expect(r.complete).toBe(true);
       expect(r.body.toString()).toContain('event: hello\ndata: open\n\n');
     }
-    expect(state.eventEndings).toEqual(Array(EVENTS).fill('server-stop'));
-    // Low-level streams were told (signal: server-stop) and ended their response.
-    expect(state.lowReasons).toEqual(Array(LOW).fill('server-stop'));
+    expect(state.eventEndings).toEqual(Array(EVENTS).fill('SERVER_STOP'));
+    // Low-level streams were told (signal: SERVER_STOP) and ended their response.
+    expect(state.lowReasons).toEqual(Array(LOW).fill('SERVER_STOP'));
     for (const r of await Promise.all(lowReplies)) {
       expect(r.complete).toBe(true);
       expect(r.body.toString()).toMatch(/^(tick\n)+bye\n$/);

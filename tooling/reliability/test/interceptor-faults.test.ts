@@ -8,7 +8,7 @@
 //   the interceptor and stage, and the request is freed (the context is
 //   garbage-collected, nothing held, nothing logged as an error). Without it (the
 //   default, off), the client that gives up frees the request (its signal aborts with
-//   `client-disconnect`), and `stop({ graceMs })` ends a hung request within the grace
+//   `CLIENT_DISCONNECT`), and `stop({ graceMs })` ends a hung request within the grace
 //   period.
 import { enqueue, type Interceptor, interceptor } from '@plinth/interceptor';
 import type { HttpContext } from '@plinth/writeable-body';
@@ -156,7 +156,7 @@ describe.each(PROTOCOLS)('interceptor faults over $name', ({ http2 }) => {
         : h1Trial(served.port, path, leave));
       expect(outcome).toEqual({ received: 0, left: true });
       await waitFor(() => signalReasons.length === 1, 'the request signal to abort');
-      expect(signalReasons).toEqual(['client-disconnect']);
+      expect(signalReasons).toEqual(['CLIENT_DISCONNECT']);
       // The hung chain holds nothing once the client left: its context is garbage.
       await expectFreed(served, before.collected);
     });
@@ -179,7 +179,7 @@ describe.each(PROTOCOLS)('interceptor faults over $name', ({ http2 }) => {
       expect(r.headers['retry-after']).toBe('5');
       expect(r.headers.connection).toBe(http2 ? undefined : 'close');
       expect(r.body.byteLength).toBeGreaterThan(0);
-      expect(signalReasons).toEqual(['timeout']);
+      expect(signalReasons).toEqual(['TIMEOUT']);
       const warnings = timed.logger.at('warn');
       expect(warnings).toHaveLength(1);
       expect(warnings[0]!.obj).toMatchObject({ interceptor: 'misbehaving', stage });
@@ -206,7 +206,7 @@ describe.each(PROTOCOLS)('interceptor faults over $name', ({ http2 }) => {
       expect(r.status).toBe(0);
       expect(r.complete).toBe(false);
     }
-    expect(signalReasons).toEqual(['server-stop', 'server-stop', 'server-stop']);
+    expect(signalReasons).toEqual(['SERVER_STOP', 'SERVER_STOP', 'SERVER_STOP']);
     expect(errorLines(own.logger)).toEqual([]);
   });
 });

@@ -55,12 +55,12 @@ function destroyConnection(exchange: Exchange): void {
 
 /**
  * `stop()` began: a low-level stream is told to end (its signal aborts with
- * `server-stop`); the response itself is left to the application.
+ * `SERVER_STOP`); the response itself is left to the application.
  * @internal
  */
 export function signalStop(exchange: Exchange): void {
   if (exchange.reason !== undefined || exchange.phase === 'ended') return;
-  const reason = abortReason('server-stop');
+  const reason = abortReason('SERVER_STOP');
   const controller = exchange.controller;
   if (controller === undefined) exchange.controller = new AbortController();
   exchange.controller!.abort(reason);
@@ -90,9 +90,9 @@ function responseClosed(exchange: Exchange): void {
   // The handlerTimeout has nobody left to answer.
   if (exchange.timer !== undefined) exchange.disarm();
   if (exchange.reason === undefined && !(exchange.phase === 'ended' && finishedCleanly(exchange))) {
-    abortExchange(exchange, abortReason('client-disconnect'), false);
+    abortExchange(exchange, abortReason('CLIENT_DISCONNECT'), false);
     state.logger.debug(
-      { method: exchange.req.method, url: exchange.req.url, reason: 'client-disconnect' },
+      { method: exchange.req.method, url: exchange.req.url, reason: 'CLIENT_DISCONNECT' },
       'client closed the connection before the response ended',
     );
   }

@@ -53,7 +53,7 @@ export function answerError(exchange: Exchange, error: unknown, response?: unkno
     url: exchange.req.url,
   };
   const reason = exchange.reason;
-  if (reason !== undefined && reason.code !== 'body-error') {
+  if (reason !== undefined && reason.code !== 'BODY_ERROR') {
     // A consequence of the client leaving (or of the server stopping): not an error.
     state.logger.debug(
       { ...fields, reason: reason.code, error: messageOf(cause) },
@@ -62,7 +62,7 @@ export function answerError(exchange: Exchange, error: unknown, response?: unkno
     return;
   }
   if (exchange.committed || reason !== undefined) {
-    abortExchange(exchange, abortReason('body-error', cause), true);
+    abortExchange(exchange, abortReason('BODY_ERROR', cause), true);
     exchange.logOnce(cause, fields, 'response failed after it started; connection aborted');
     return;
   }

@@ -20,9 +20,10 @@ const H2_DROPPED = new Set([
 export type OutgoingHeaders = Record<string, string | number | readonly string[]>;
 
 function badHeader(name: string, why: string): NodeAdapterError {
-  return new NodeAdapterError(`Response header ${JSON.stringify(name)} ${why}; it was not sent`, {
-    code: 'invalid-response',
-  });
+  return new NodeAdapterError(
+    'INVALID_RESPONSE',
+    `Response header ${JSON.stringify(name)} ${why}; it was not sent`,
+  );
 }
 
 function checkValue(name: string, value: string): void {
@@ -47,8 +48,8 @@ export function checkStatus(status: unknown): number {
     return status;
   }
   throw new NodeAdapterError(
+    'INVALID_RESPONSE',
     `response.status must be an integer from 200 to 599, got ${describeValue(status)}`,
-    { code: 'invalid-response' },
   );
 }
 
@@ -83,8 +84,8 @@ export function outgoingHeaders(
   if (headers !== undefined && headers !== null) {
     if (typeof headers !== 'object') {
       throw new NodeAdapterError(
+        'INVALID_RESPONSE',
         `response.headers must be an object, got ${describeValue(headers)}`,
-        { code: 'invalid-response' },
       );
     }
     const names = Object.keys(headers);

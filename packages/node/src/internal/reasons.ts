@@ -2,11 +2,11 @@ import type { AbortReason } from '@plinth/writeable-body';
 import { NodeAdapterError } from '../errors';
 
 const MESSAGES: Record<AbortReason, string> = {
-  'client-disconnect': 'The client closed the connection before the response ended',
-  'server-stop': 'The server is stopping',
-  'body-error': 'The response body failed after the response started',
-  aborted: 'The response was aborted',
-  timeout: 'The request handler did not start a response within handlerTimeout',
+  CLIENT_DISCONNECT: 'The client closed the connection before the response ended',
+  SERVER_STOP: 'The server is stopping',
+  BODY_ERROR: 'The response body failed after the response started',
+  ABORTED: 'The response was aborted',
+  TIMEOUT: 'The request handler did not start a response within handlerTimeout',
 };
 
 /**
@@ -14,7 +14,7 @@ const MESSAGES: Record<AbortReason, string> = {
  * @internal
  */
 export function abortReason(code: AbortReason, cause?: unknown): NodeAdapterError {
-  return new NodeAdapterError(MESSAGES[code], { code, cause });
+  return new NodeAdapterError(code, MESSAGES[code], { cause });
 }
 
 /** @internal */

@@ -128,6 +128,6 @@ function bodyDone(exchange: Exchange): void {
  */
 function bodyFailed(exchange: Exchange, error: unknown): undefined {
   if (exchange.reason !== undefined) return undefined;
-  if (!exchange.committed) exchange.retract(abortReason('body-error', error));
+  if (!exchange.committed) exchange.retract(abortReason('BODY_ERROR', error));
   throw error;
 }

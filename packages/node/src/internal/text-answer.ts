@@ -34,6 +34,6 @@ export function sendText(
     if (exchange.closeAfter) exchange.closeUnread();
   } catch (error) {
     exchange.logOnce(error, {}, 'could not send an error response; connection aborted');
-    abortExchange(exchange, abortReason('body-error', error), true);
+    abortExchange(exchange, abortReason('BODY_ERROR', error), true);
   }
 }

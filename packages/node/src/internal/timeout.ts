@@ -48,7 +48,7 @@ export function armHandlerTimeout(exchange: Exchange): void {
 
 /**
  * The chain took too long and nothing was sent: answers 503, aborts the request's
- * signal with `timeout`, logs one warning naming what the chain waits for.
+ * signal with `TIMEOUT`, logs one warning naming what the chain waits for.
  */
 function handlerTimedOut(exchange: Exchange): void {
   exchange.timer = undefined;
@@ -63,7 +63,7 @@ function handlerTimedOut(exchange: Exchange): void {
   );
   // The reason first: whatever the chain tries from now on (a low-level write, a
   // body write, the signal's listeners) sees the request ended.
-  const reason = abortReason('timeout');
+  const reason = abortReason('TIMEOUT');
   abortExchange(exchange, reason, false);
   // A ring-response body that has not written a byte yet (its head not committed)
   // is withdrawn: the 503 replaces it.
@@ -84,7 +84,7 @@ export function chainSettled(exchange: Exchange, ctx: HttpContext | undefined): 
   if (exchange.timer !== undefined && !(exchange.phase === 'sending' && !exchange.lowLevel)) {
     exchange.disarm();
   }
-  if (ctx === undefined || exchange.reason?.code !== 'timeout') return;
+  if (ctx === undefined || exchange.reason?.code !== 'TIMEOUT') return;
   const response = ctx.response as { status?: unknown; body?: unknown } | null | undefined;
   const late = response !== null && typeof response === 'object';
   exchange.serverState.logger.debug(
@@ -92,7 +92,7 @@ export function chainSettled(exchange: Exchange, ctx: HttpContext | undefined): 
       method: exchange.req.method,
       url: exchange.req.url,
       status: late ? response.status : undefined,
-      reason: 'timeout',
+      reason: 'TIMEOUT',
     },
     late
       ? 'the chain set a response after its handlerTimeout expired; it was not sent'

@@ -9,7 +9,7 @@ const aborted = (reason: unknown): AbortSignal => {
 
 describe('reasonFromSignal', () => {
   it("takes the adapter's reason from the signal, with the error", () => {
-    for (const code of ['client-disconnect', 'server-stop', 'body-error', 'aborted', 'timeout']) {
+    for (const code of ['CLIENT_DISCONNECT', 'SERVER_STOP', 'BODY_ERROR', 'ABORTED', 'TIMEOUT']) {
       const error = Object.assign(new Error(code), { code });
       expect(reasonFromSignal(aborted(error))).toEqual({ code, error });
     }
@@ -17,10 +17,10 @@ describe('reasonFromSignal', () => {
 
   it('says aborted for a reason the adapter does not name, or names otherwise', () => {
     const plain = new Error('why');
-    expect(reasonFromSignal(aborted(plain))).toEqual({ code: 'aborted', error: plain });
-    const odd = Object.assign(new Error('odd'), { code: 'evicted' });
-    expect(reasonFromSignal(aborted(odd)).code).toBe('aborted');
+    expect(reasonFromSignal(aborted(plain))).toEqual({ code: 'ABORTED', error: plain });
+    const odd = Object.assign(new Error('odd'), { code: 'EVICTED' });
+    expect(reasonFromSignal(aborted(odd)).code).toBe('ABORTED');
     const inherited = Object.assign(new Error('proto'), { code: 'toString' });
-    expect(reasonFromSignal(aborted(inherited)).code).toBe('aborted');
+    expect(reasonFromSignal(aborted(inherited)).code).toBe('ABORTED');
   });
 });

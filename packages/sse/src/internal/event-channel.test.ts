@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeSink } from '../../test/fake-sink';
-import { SseError } from '../error';
+import { SseError } from '../errors';
 import { EventChannel } from './event-channel';
 import { adoptProducerResult } from './producer';
 import { type StreamSettings, streamSettings } from './settings';
@@ -116,13 +116,13 @@ describe('EventChannel', () => {
     channel.close();
     expect(channel.signal.aborted).toBe(true);
     await expect(channel.send(event(3))).rejects.toSatisfy(
-      (e) => SseError.isError(e) && e.code === 'CLOSED' && e.reason?.code === 'closed',
+      (e) => SseError.isError(e) && e.code === 'CLOSED' && e.reason?.code === 'CLOSED',
     );
     expect(ends).toEqual([]);
     sink.drain();
     await expect(done).resolves.toBeUndefined();
-    await expect(channel.closed).resolves.toEqual({ code: 'closed' });
-    expect(ends).toEqual([{ code: 'closed' }]);
+    await expect(channel.closed).resolves.toEqual({ code: 'CLOSED' });
+    expect(ends).toEqual([{ code: 'CLOSED' }]);
     expect(numbers(sink)).toEqual([1, 2]);
   });
 
@@ -136,14 +136,14 @@ describe('EventChannel', () => {
     const waiting = channel.send(event(3));
     sink.disconnect();
     await expect(waiting).rejects.toSatisfy(
-      (e) => SseError.isError(e) && e.code === 'CLOSED' && /client-disconnect/.test(e.message),
+      (e) => SseError.isError(e) && e.code === 'CLOSED' && /CLIENT_DISCONNECT/.test(e.message),
     );
-    await expect(channel.closed).resolves.toMatchObject({ code: 'client-disconnect' });
+    await expect(channel.closed).resolves.toMatchObject({ code: 'CLIENT_DISCONNECT' });
     expect(channel.bufferedBytes).toBe(0);
   });
 
   it('ends at once, exactly once, when the sink aborts, with the adapter reason code', async () => {
-    for (const code of ['client-disconnect', 'server-stop', 'timeout', 'something-else']) {
+    for (const code of ['CLIENT_DISCONNECT', 'SERVER_STOP', 'TIMEOUT', 'something-else']) {
       const sink = fakeSink();
       const channel = new EventChannel(settings(), undefined);
       const ends: string[] = [];
@@ -151,7 +151,7 @@ describe('EventChannel', () => {
       const done = channel.streamTo(sink);
       sink.disconnect(code);
       channel.close();
-      expect(ends).toEqual([code === 'something-else' ? 'aborted' : code]);
+      expect(ends).toEqual([code === 'something-else' ? 'ABORTED' : code]);
       await expect(done).resolves.toBeUndefined();
       expect(channel.signal.aborted).toBe(true);
       expect(SseError.isError(channel.signal.reason)).toBe(true);
@@ -166,7 +166,7 @@ describe('EventChannel', () => {
       throw boom;
     });
     await expect(done).rejects.toBe(boom);
-    await expect(channel.closed).resolves.toEqual({ code: 'error', error: boom });
+    await expect(channel.closed).resolves.toEqual({ code: 'ERROR', error: boom });
   });
 
   it('drains an async generator, closes when it completes', async () => {
@@ -179,7 +179,7 @@ describe('EventChannel', () => {
     }
     await channel.streamTo(sink, () => adoptProducerResult(channel, three()));
     expect(sink.events.map((e) => e.event)).toEqual(['a', 'b', 'c']);
-    await expect(channel.closed).resolves.toEqual({ code: 'closed' });
+    await expect(channel.closed).resolves.toEqual({ code: 'CLOSED' });
   });
 
   it("runs a generator's finally when the client leaves while it waits", async () => {
@@ -248,7 +248,7 @@ describe('EventChannel', () => {
     const done = channel.streamTo(sink);
     channel.close();
     await expect(done).rejects.toBe(oops);
-    expect(seen).toEqual(['closed']);
+    expect(seen).toEqual(['CLOSED']);
   });
 
   it('heartbeat: a comment after heartbeatMs of idleness, none while events flow', async () => {
@@ -343,6 +343,6 @@ describe('streamSettings', () => {
     const done = channel.streamTo(sink);
     channel.close();
     await done;
-    expect(calls).toEqual(['first closed', 'second closed']);
+    expect(calls).toEqual(['first CLOSED', 'second CLOSED']);
   });
 });

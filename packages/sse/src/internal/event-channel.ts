@@ -5,7 +5,7 @@
 import { type BodySink, type Responder, WRITEABLE_BODY } from '@plinth/writeable-body';
 import type { BufferPolicy, Channel } from '../channel';
 import { encodeComment, encodeEvent, type SseEvent, toBytes } from '../encode';
-import { type CloseReason, SseError } from '../error';
+import { type CloseReason, SseError } from '../errors';
 import { ClientBuffer } from './client-buffer';
 import { reasonFromSignal } from './close-reason';
 import { SSE_CONTENT_TYPE } from './headers';
@@ -100,9 +100,9 @@ export class EventChannel implements Channel, HeartbeatTarget, Subscriber, Produ
   close(): void {
     if (this.#state !== OPEN) return;
     this.#state = CLOSING;
-    this.#stopAccepting({ code: 'closed' });
+    this.#stopAccepting({ code: 'CLOSED' });
     if (this.#sink !== undefined && !this.#writing && this.#bufferedBytes() === 0) {
-      this.endNow({ code: 'closed' });
+      this.endNow({ code: 'CLOSED' });
     }
   }
 
@@ -209,7 +209,7 @@ export class EventChannel implements Channel, HeartbeatTarget, Subscriber, Produ
   /** @internal Ends the stream at once and cuts the connection: the client stayed too slow. */
   evict(): void {
     if (this.#state === ENDED) return;
-    const reason: CloseReason = { code: 'evicted' };
+    const reason: CloseReason = { code: 'EVICTED' };
     this.endNow(reason);
     this.#hooks?.responder?.abort(
       new SseError('CLOSED', 'The event stream was evicted: the client stayed too slow', {
@@ -232,7 +232,7 @@ export class EventChannel implements Channel, HeartbeatTarget, Subscriber, Produ
       return;
     }
     if (this.#state === ENDED) return;
-    const reason: CloseReason = { code: 'error', error };
+    const reason: CloseReason = { code: 'ERROR', error };
     if (sink === undefined || this.#writing) {
       this.endNow(reason);
       return;
@@ -287,7 +287,7 @@ export class EventChannel implements Channel, HeartbeatTarget, Subscriber, Produ
       !this.#writing &&
       this.#bufferedBytes() === 0
     ) {
-      this.endNow({ code: 'closed' });
+      this.endNow({ code: 'CLOSED' });
     }
     return done;
   }
@@ -346,7 +346,7 @@ export class EventChannel implements Channel, HeartbeatTarget, Subscriber, Produ
     const reason = this.#reason;
     if (reason === undefined)
       reject(new SseError('CLOSED', 'This event stream is already being written'));
-    else if (reason.code === 'error') reject(reason.error);
+    else if (reason.code === 'ERROR') reject(reason.error);
     else if (this.#listenerError !== undefined) reject(this.#listenerError);
     else resolve();
   }
@@ -367,7 +367,7 @@ export class EventChannel implements Channel, HeartbeatTarget, Subscriber, Produ
     return (
       this.#closedError ??
       new SseError('CLOSED', 'The event stream is closed; no more events can be sent', {
-        reason: { code: 'closed' },
+        reason: { code: 'CLOSED' },
       })
     );
   }
@@ -407,7 +407,7 @@ export class EventChannel implements Channel, HeartbeatTarget, Subscriber, Produ
       buffer.emptied();
     }
     sink.flush();
-    if (this.#state === CLOSING && this.#failure === undefined) this.endNow({ code: 'closed' });
+    if (this.#state === CLOSING && this.#failure === undefined) this.endNow({ code: 'CLOSED' });
   }
 
   #sinkReady(): void {

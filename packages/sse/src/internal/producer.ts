@@ -1,5 +1,5 @@
 import type { SseEvent } from '../encode';
-import { SseError } from '../error';
+import { SseError } from '../errors';
 import { describeValue } from './describe';
 
 /**

@@ -1,5 +1,5 @@
 import type { BufferPolicy, StreamOptions } from '../channel';
-import { SseError } from '../error';
+import { SseError } from '../errors';
 import { describeValue } from './describe';
 
 /** @internal Validated stream options. */

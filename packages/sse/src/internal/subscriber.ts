@@ -1,5 +1,5 @@
 import type { BufferPolicy } from '../channel';
-import type { CloseReason } from '../error';
+import type { CloseReason } from '../errors';
 
 /**
  * @internal What a hub needs of a channel, and all it may use: the hub reaches it
@@ -20,9 +20,9 @@ export interface Subscriber {
   sendChunk(chunk: Uint8Array, policy: BufferPolicy): Promise<boolean>;
   /** Ends the stream at once and cuts the connection: the client stayed too slow. */
   evict(): void;
-  /** Sends what is buffered, then ends the stream (reason `closed`). */
+  /** Sends what is buffered, then ends the stream (reason `CLOSED`). */
   close(): void;
-  /** Ends the stream because what fed it failed (reason `error`). */
+  /** Ends the stream because what fed it failed (reason `ERROR`). */
   endWithError(error: unknown): void;
   /** Calls `listener` once when the stream ended (at once if it has); a listener is kept once. */
   onEnd(listener: EndListener): void;

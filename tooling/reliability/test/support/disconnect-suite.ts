@@ -159,11 +159,11 @@ function disconnectTrials(h2: boolean): void {
       expect(owed.length).toBeGreaterThan(TRIALS / 2);
       expect(owed.every((p) => p.endings.length === 1)).toBe(true);
       // The client left: that is what ended every stream.
-      expect([...new Set(owed.flatMap((p) => p.endings))]).toEqual(['client-disconnect']);
+      expect([...new Set(owed.flatMap((p) => p.endings))]).toEqual(['CLIENT_DISCONNECT']);
     }
     // Aborts that happened were client disconnects, not failures.
     const reasons = new Set(seen.map((p) => p.aborted).filter((r) => r !== undefined));
-    for (const reason of reasons) expect(reason).toBe('client-disconnect');
+    for (const reason of reasons) expect(reason).toBe('CLIENT_DISCONNECT');
     expect(errorLines(served.logger)).toEqual([]);
     expect(unhandled.seen).toEqual([]);
     for (const id of ids) probes.delete(id);

@@ -18,28 +18,28 @@ export type SseErrorCode = 'INVALID_EVENT' | 'INVALID_OPTION' | 'CLOSED';
  *
  * The adapter's (it aborted the response):
  *
- * - `client-disconnect`: the client went away.
- * - `server-stop`: the server is shutting down and ended the stream.
- * - `body-error`, `aborted`, `timeout`: the adapter aborted the response for that reason.
+ * - `CLIENT_DISCONNECT`: the client went away.
+ * - `SERVER_STOP`: the server is shutting down and ended the stream.
+ * - `BODY_ERROR`, `ABORTED`, `TIMEOUT`: the adapter aborted the response for that reason.
  *
  * The stream's own:
  *
- * - `closed`: the application called `close()`, or the event source completed.
- * - `evicted`: a hub dropped this subscriber because it stayed full (see `evictAfterMs`),
+ * - `CLOSED`: the application called `close()`, or the event source completed.
+ * - `EVICTED`: a hub dropped this subscriber because it stayed full (see `evictAfterMs`),
  *   or because its `wait` buffer overflowed on a broadcast.
- * - `error`: the producer (`onReady`, a generator) or a callback failed; see
+ * - `ERROR`: the producer (`onReady`, a generator) or a callback failed; see
  *   {@link CloseReason.error}.
  */
 export type CloseCode = AbortReason | StreamCloseCode;
 
 /** The close reasons of an event stream itself, beside the adapter's {@link AbortReason}. */
-export type StreamCloseCode = 'closed' | 'evicted' | 'error';
+export type StreamCloseCode = 'CLOSED' | 'EVICTED' | 'ERROR';
 
 /** Why an event stream ended: what `channel.closed` resolves with and what `onClientDisconnect` gets. */
 export interface CloseReason {
   /** The cause, see {@link CloseCode}. */
   readonly code: CloseCode;
-  /** The error, when `code` is `error` (or the adapter gave one). */
+  /** The error, when `code` is `ERROR` (or the adapter gave one). */
   readonly error?: unknown;
 }
 
@@ -54,16 +54,16 @@ export interface SseErrorOptions {
 }
 
 /**
- * The one error class of `@plinth/sse`. Recognise it with {@link SseError.isError}
- * (name-based, so it works across duplicated copies of the package) rather than
- * `instanceof`.
+ * The one error class of `@plinth/sse`. Recognise it with {@link isSseError} (or
+ * its alias {@link SseError.isError}): name-based, so it works across duplicated
+ * copies of the package, unlike `instanceof`.
  *
  * @example
  * ```ts
  * try {
  *   await channel.send({ event: 'a\nb', data: 'x' });
  * } catch (error) {
- *   if (SseError.isError(error) && error.code === 'INVALID_EVENT') console.log(error.field); // 'event'
+ *   if (isSseError(error) && error.code === 'INVALID_EVENT') console.log(error.field); // 'event'
  * }
  * ```
  */
@@ -77,6 +77,7 @@ export class SseError extends Error {
   /** For `CLOSED`: why the stream closed. */
   readonly reason: CloseReason | undefined;
 
+  /** Builds an error; `code` says what went wrong, `options` where and why. */
   constructor(code: SseErrorCode, message: string, options: SseErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
@@ -84,12 +85,27 @@ export class SseError extends Error {
     this.reason = options.reason;
   }
 
-  /** Tells whether a value is an {@link SseError} (by name, not by `instanceof`). */
+  /** Tells whether a value is an {@link SseError} (by name, not by `instanceof`); the same as {@link isSseError}. */
   static isError(value: unknown): value is SseError {
-    return (
-      value instanceof Error &&
-      (value as { name?: unknown }).name === 'SseError' &&
-      typeof (value as { code?: unknown }).code === 'string'
-    );
+    return isSseError(value);
   }
+}
+
+/**
+ * Tells whether a value is an {@link SseError}, by name rather than `instanceof`, so
+ * that errors from another copy of this package are recognised too.
+ *
+ * @example
+ * ```ts
+ * channel.send({ data: 'x' }).catch((error) => {
+ *   if (isSseError(error) && error.code === 'CLOSED') console.log(error.reason?.code); // e.g. 'CLIENT_DISCONNECT'
+ * });
+ * ```
+ */
+export function isSseError(value: unknown): value is SseError {
+  return (
+    value instanceof Error &&
+    (value as { name?: unknown }).name === 'SseError' &&
+    typeof (value as { code?: unknown }).code === 'string'
+  );
 }
