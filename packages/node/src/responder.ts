@@ -18,7 +18,7 @@ import { abortReason } from './internal/reasons';
  * @internal
  */
 export class NodeResponder extends Exchange implements Responder {
-  async writeHead(response: Response): Promise<void> {
+  async begin(response: Response): Promise<void> {
     const original: unknown =
       response !== null && typeof response === 'object' ? response.body : undefined;
     if (this.phase !== 'idle') {
@@ -76,7 +76,7 @@ export class NodeResponder extends Exchange implements Responder {
     if (body !== undefined) await this.queueWrite(body, original);
   }
 
-  writeBody(body: unknown): Promise<void> {
+  append(body: unknown): Promise<void> {
     if (this.phase === 'idle') {
       return Promise.reject(
         new NodeAdapterError(
