@@ -14,6 +14,7 @@ export type NodeResponse = ServerResponse | Http2ServerResponse;
 /**
  * The size at which coalesced writes go out: 16 KiB, the default high-water mark of
  * Node's sockets, so a full buffer is one socket write.
+ * @internal Tuning, not API: not exported from the package's entry.
  */
 export const COALESCE_BYTES: number = 16 * 1024;
 
@@ -22,6 +23,7 @@ export const COALESCE_BYTES: number = 16 * 1024;
  * A fast client (loopback) takes every write at once, so backpressure alone never
  * stops a synchronous producer; past this, `write()` returns a promise settled on
  * `setImmediate`, and other requests are served meanwhile.
+ * @internal Tuning, not API: not exported from the package's entry.
  */
 export const YIELD_BYTES: number = 128 * 1024;
 

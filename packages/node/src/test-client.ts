@@ -5,7 +5,6 @@ import http, { type IncomingHttpHeaders } from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
-import { createParser } from 'eventsource-parser';
 import { NodeAdapterError } from './errors';
 import { describeValue } from './internal/describe';
 import type { Service } from './options';
@@ -258,6 +257,7 @@ class Streaming implements StreamingResponse {
 
   async *eventStream(): AsyncIterable<EventStreamItem> {
     const queue: EventStreamItem[] = [];
+    const { createParser } = await loadParser();
     const parser = createParser({
       onEvent: (e) => queue.push({ type: 'event', ...e }),
       onComment: (text) => queue.push({ type: 'comment', text }),
@@ -289,6 +289,22 @@ class Streaming implements StreamingResponse {
     this.#disconnect();
     await closed;
     this.#finished();
+  }
+}
+
+/**
+ * Loads `eventsource-parser` when an event stream is first read: it is an optional
+ * peer dependency, needed only by `eventStream()` and `events()`, so neither the
+ * adapter nor the rest of the test client requires it to be installed.
+ */
+async function loadParser(): Promise<typeof import('eventsource-parser')> {
+  try {
+    return await import('eventsource-parser');
+  } catch (error) {
+    throw new Error(
+      'eventStream() and events() of @plinth/node/testing need the optional peer dependency eventsource-parser; add it to your devDependencies',
+      { cause: error },
+    );
   }
 }
 
