@@ -1,11 +1,12 @@
 // One piece: the sink's coalescing buffer, its flush scheduling, its backpressure and
 // its yield budget act on the same few fields on every write; split, each would
 // reach into the others' state.
+
 import type { ServerResponse } from 'node:http';
 import type { Http2ServerResponse } from 'node:http2';
 import type { BodySink } from '@plinth/writeable-body';
+import { describeValue } from '@plinth/writeable-body';
 import { NodeAdapterError } from './errors';
-import { describeValue } from './internal/describe';
 import { noop, rejected } from './internal/promises';
 
 /** A Node response a sink can write to: `node:http`'s or `node:http2`'s compatibility one. */

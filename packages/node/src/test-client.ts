@@ -1,12 +1,13 @@
 // One piece: responseFor and streamFor share how a request is opened over
 // HTTP/1.1 or HTTP/2, how its body is sent, its timeout and the streaming response
 // they read; each half alone would be the same machinery.
+
 import http, { type IncomingHttpHeaders } from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
+import { describeValue } from '@plinth/writeable-body';
 import { NodeAdapterError } from './errors';
-import { describeValue } from './internal/describe';
 import type { Service } from './options';
 import { createServer, PLINTH_SERVER, type PlinthServer } from './server';
 
