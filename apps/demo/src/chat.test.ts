@@ -1,4 +1,4 @@
-import { responseFor } from '@plinth/node';
+import { responseFor } from '@plinth/node/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { curl, openSse, type StartedDemo, startDemo } from '../test/helpers';
 import { CHAT_BODY_LIMIT, CHAT_HISTORY, type ChatMessage, validateMessage } from './chat';

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { responseFor } from '@plinth/node';
+import { responseFor } from '@plinth/node/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { curl, type StartedDemo, startDemo } from '../test/helpers';
 import { resolveAsset } from './files';

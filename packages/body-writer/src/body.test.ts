@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { isWriteableBody } from '@plinth/writeable-body';
+import { isWriteableBody, TEXT_PLAIN_UTF8 } from '@plinth/writeable-body';
 import { describe, expect, it } from 'vitest';
 import { collectingSink } from '../test/sink';
 import {
@@ -7,7 +7,6 @@ import {
   defaultContentType,
   JSON_TYPE,
   OCTET_TYPE,
-  TEXT_TYPE,
   toWriteableBody,
   writeBodyToStream,
 } from './body';
@@ -22,8 +21,8 @@ async function written(body: unknown): Promise<Buffer> {
 
 describe('the body table', () => {
   const rows: [string, () => unknown, string | undefined, number | undefined, string][] = [
-    ['string', () => 'héllo ✓', TEXT_TYPE, 10, 'héllo ✓'],
-    ['empty string', () => '', TEXT_TYPE, 0, ''],
+    ['string', () => 'héllo ✓', TEXT_PLAIN_UTF8, 10, 'héllo ✓'],
+    ['empty string', () => '', TEXT_PLAIN_UTF8, 0, ''],
     ['Buffer', () => Buffer.from('abc'), OCTET_TYPE, 3, 'abc'],
     ['Uint8Array', () => new Uint8Array([0x61, 0x62]), OCTET_TYPE, 2, 'ab'],
     ['ArrayBuffer', () => new Uint8Array([0x61, 0x62, 0x63]).buffer, OCTET_TYPE, 3, 'abc'],
@@ -80,7 +79,7 @@ describe('the body table', () => {
     ['Blob without type', () => new Blob(['xy']), OCTET_TYPE, 2, 'xy'],
     ['File', () => new File(['f'], 'f.txt', { type: 'text/plain' }), 'text/plain', 1, 'f'],
     ['ndjson()', () => ndjson([1, { a: 2 }]), 'application/x-ndjson', undefined, '1\n{"a":2}\n'],
-    ['text()', () => text(['a', Buffer.from('b')]), TEXT_TYPE, undefined, 'ab'],
+    ['text()', () => text(['a', Buffer.from('b')]), TEXT_PLAIN_UTF8, undefined, 'ab'],
   ];
 
   for (const [name, make, type, length, expected] of rows) {

@@ -1,6 +1,8 @@
 import {
   type BodySink,
+  isThenable,
   isWriteableBody,
+  TEXT_PLAIN_UTF8,
   WRITEABLE_BODY,
   type WriteableBody,
 } from '@plinth/writeable-body';
@@ -12,15 +14,12 @@ import {
   isBlob,
   isIterableLike,
   isNodeReadable,
-  isThenable,
   isWebReadableStream,
 } from './internal/kinds';
 import { writeSequence } from './internal/sequence';
 import { writeNodeReadable, writeWebStream } from './internal/streams';
 import { type BodyWriterExtension, findExtension, registry } from './registry';
 
-/** `text/plain; charset=utf-8`: strings and `text()`. @internal */
-export const TEXT_TYPE: string = 'text/plain; charset=utf-8';
 /** `application/json; charset=utf-8`: JSON values and lazy sequences. @internal */
 export const JSON_TYPE: string = 'application/json; charset=utf-8';
 /** `application/octet-stream`: bytes, functions, streams. @internal */
@@ -115,7 +114,7 @@ export function toWriteableBody(body: unknown): WriteableBody | undefined {
   }
   switch (typeof body) {
     case 'string':
-      return stringBody(body, TEXT_TYPE);
+      return stringBody(body, TEXT_PLAIN_UTF8);
     case 'number':
       if (!Number.isFinite(body)) {
         throw unsupported(body, 'JSON has no NaN or Infinity');

@@ -1,5 +1,9 @@
-import { type BodySink, WRITEABLE_BODY, type WriteableBody } from '@plinth/writeable-body';
-import { TEXT_TYPE } from './body';
+import {
+  type BodySink,
+  TEXT_PLAIN_UTF8,
+  WRITEABLE_BODY,
+  type WriteableBody,
+} from '@plinth/writeable-body';
 import { BodyWriterError } from './errors';
 import { checkChunk } from './internal/chunk';
 import { describe } from './internal/describe';
@@ -74,7 +78,7 @@ export function text(
   checkSource('text', source);
   return {
     [WRITEABLE_BODY]: true,
-    defaultContentType: () => TEXT_TYPE,
+    defaultContentType: () => TEXT_PLAIN_UTF8,
     contentLength: () => undefined,
     writeBody: (sink: BodySink) => writeSequence(source, sink, textChunk, undefined, undefined),
   };

@@ -29,13 +29,3 @@ export { responseSink } from './response-sink';
 export type { NodeServer, PlinthServer, ServerAddress, StopOptions } from './server';
 export { createServer } from './server';
 export type { NodeResponse } from './sink';
-export { COALESCE_BYTES, YIELD_BYTES } from './sink';
-export type {
-  EventStreamItem,
-  ServerSentEvent,
-  StreamingResponse,
-  TestRequestOptions,
-  TestResponse,
-} from './test-client';
-// Test client
-export { responseFor, streamFor } from './test-client';

@@ -1,8 +1,7 @@
 import { type Interceptor, interceptor, terminateWhen } from '@plinth/interceptor';
-import { type HttpContext, RESPONDER } from '@plinth/writeable-body';
+import { describeValue, type HttpContext, RESPONDER } from '@plinth/writeable-body';
 import { NodeAdapterError } from './errors';
 import { Exchange } from './exchange';
-import { describeValue } from './internal/describe';
 import { discard } from './internal/discard';
 import { answerError } from './internal/error-answer';
 import { writeRingResponse } from './internal/ring-writer';

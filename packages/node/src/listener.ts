@@ -1,12 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { type Interceptor, interceptor, run } from '@plinth/interceptor';
-import { type HttpContext, RESPONDER } from '@plinth/writeable-body';
+import { describeValue, type HttpContext, RESPONDER } from '@plinth/writeable-body';
 import { NodeAdapterError } from './errors';
 import type { Exchange, ServerState } from './exchange';
 import { ringResponse, stylobate, terminator } from './interceptors';
 import { watchClose } from './internal/abort';
-import { describeValue } from './internal/describe';
 import { answerError } from './internal/error-answer';
 import type { LiveList } from './internal/live';
 import { armHandlerTimeout, chainSettled, MAX_HANDLER_TIMEOUT } from './internal/timeout';

@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { ReadBodyOptions, Request, RequestBody, RequestHeaders } from '@plinth/writeable-body';
+import { describeValue } from '@plinth/writeable-body';
 import { NodeAdapterError } from './errors';
 import type { Exchange } from './exchange';
-import { describeValue } from './internal/describe';
 
 /** The default most bytes `request.body` reads: 1 MiB. */
 export const DEFAULT_BODY_LIMIT: number = 1024 * 1024;

@@ -1,12 +1,13 @@
 import { toWriteableBody } from '@plinth/body-writer';
 import { addObserver, type ObserverEvent } from '@plinth/interceptor';
 import type { HttpContext, Responder, Response, WriteableBody } from '@plinth/writeable-body';
+import { isThenable } from '@plinth/writeable-body';
 import { NodeAdapterError } from './errors';
 import { Exchange, type Phase } from './exchange';
 import { abortExchange, whenClosed } from './internal/abort';
 import { discard } from './internal/discard';
 import { checkStatus, outgoingHeaders } from './internal/headers';
-import { isPromiseLike, noop } from './internal/promises';
+import { noop } from './internal/promises';
 import { abortReason } from './internal/reasons';
 
 /**
@@ -18,7 +19,7 @@ import { abortReason } from './internal/reasons';
  * @internal
  */
 export class NodeResponder extends Exchange implements Responder {
-  async writeHead(response: Response): Promise<void> {
+  async begin(response: Response): Promise<void> {
     const original: unknown =
       response !== null && typeof response === 'object' ? response.body : undefined;
     if (this.phase !== 'idle') {
@@ -76,7 +77,7 @@ export class NodeResponder extends Exchange implements Responder {
     if (body !== undefined) await this.queueWrite(body, original);
   }
 
-  writeBody(body: unknown): Promise<void> {
+  append(body: unknown): Promise<void> {
     if (this.phase === 'idle') {
       return Promise.reject(
         new NodeAdapterError(
@@ -173,7 +174,7 @@ export class NodeResponder extends Exchange implements Responder {
       }
       handedOver = true;
       const written = body.writeBody(sink);
-      if (isPromiseLike(written)) await written;
+      if (isThenable(written)) await written;
       sink.flush();
       const waiting = sink.waiting;
       if (waiting !== undefined) await waiting;

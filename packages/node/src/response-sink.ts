@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { BodySink } from '@plinth/writeable-body';
+import { describeValue } from '@plinth/writeable-body';
 import { NodeAdapterError } from './errors';
-import { describeValue } from './internal/describe';
 import { noop } from './internal/promises';
 import { NodeBodySink, type NodeResponse } from './sink';
 

@@ -1,14 +1,15 @@
 // One piece: createServer validates its options, builds the Node server, tracks
 // its connections and implements stop(), all over the state of one closure (the
 // sockets, sessions and live exchanges stop() must reach).
+
 import http from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
 import net, { type AddressInfo, type Socket } from 'node:net';
+import { describeValue } from '@plinth/writeable-body';
 import { NodeAdapterError } from './errors';
 import type { Exchange } from './exchange';
 import { abortExchange, signalStop } from './internal/abort';
-import { describeValue } from './internal/describe';
 import { headerListSize, refuseHeaders } from './internal/h2';
 import { LiveList } from './internal/live';
 import { abortReason } from './internal/reasons';

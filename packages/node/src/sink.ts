@@ -1,11 +1,12 @@
 // One piece: the sink's coalescing buffer, its flush scheduling, its backpressure and
 // its yield budget act on the same few fields on every write; split, each would
 // reach into the others' state.
+
 import type { ServerResponse } from 'node:http';
 import type { Http2ServerResponse } from 'node:http2';
 import type { BodySink } from '@plinth/writeable-body';
+import { describeValue } from '@plinth/writeable-body';
 import { NodeAdapterError } from './errors';
-import { describeValue } from './internal/describe';
 import { noop, rejected } from './internal/promises';
 
 /** A Node response a sink can write to: `node:http`'s or `node:http2`'s compatibility one. */
@@ -14,6 +15,7 @@ export type NodeResponse = ServerResponse | Http2ServerResponse;
 /**
  * The size at which coalesced writes go out: 16 KiB, the default high-water mark of
  * Node's sockets, so a full buffer is one socket write.
+ * @internal Tuning, not API: not exported from the package's entry.
  */
 export const COALESCE_BYTES: number = 16 * 1024;
 
@@ -22,6 +24,7 @@ export const COALESCE_BYTES: number = 16 * 1024;
  * A fast client (loopback) takes every write at once, so backpressure alone never
  * stops a synchronous producer; past this, `write()` returns a promise settled on
  * `setImmediate`, and other requests are served meanwhile.
+ * @internal Tuning, not API: not exported from the package's entry.
  */
 export const YIELD_BYTES: number = 128 * 1024;
 

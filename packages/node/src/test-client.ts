@@ -1,13 +1,13 @@
 // One piece: responseFor and streamFor share how a request is opened over
 // HTTP/1.1 or HTTP/2, how its body is sent, its timeout and the streaming response
 // they read; each half alone would be the same machinery.
+
 import http, { type IncomingHttpHeaders } from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
-import { createParser } from 'eventsource-parser';
+import { describeValue } from '@plinth/writeable-body';
 import { NodeAdapterError } from './errors';
-import { describeValue } from './internal/describe';
 import type { Service } from './options';
 import { createServer, PLINTH_SERVER, type PlinthServer } from './server';
 
@@ -255,6 +255,7 @@ class Streaming implements StreamingResponse {
 
   async *eventStream(): AsyncIterable<EventStreamItem> {
     const queue: EventStreamItem[] = [];
+    const { createParser } = await loadParser();
     const parser = createParser({
       onEvent: (e) => queue.push({ type: 'event', ...e }),
       onComment: (text) => queue.push({ type: 'comment', text }),
@@ -286,6 +287,22 @@ class Streaming implements StreamingResponse {
     this.#disconnect();
     await closed;
     this.#finished();
+  }
+}
+
+/**
+ * Loads `eventsource-parser` when an event stream is first read: it is an optional
+ * peer dependency, needed only by `eventStream()` and `events()`, so neither the
+ * adapter nor the rest of the test client requires it to be installed.
+ */
+async function loadParser(): Promise<typeof import('eventsource-parser')> {
+  try {
+    return await import('eventsource-parser');
+  } catch (error) {
+    throw new Error(
+      'eventStream() and events() of @plinth/node/testing need the optional peer dependency eventsource-parser; add it to your devDependencies',
+      { cause: error },
+    );
   }
 }
 

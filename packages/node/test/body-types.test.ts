@@ -7,7 +7,8 @@ import { Readable } from 'node:stream';
 import { file, ndjson, text } from '@plinth/body-writer';
 import { writeableBody } from '@plinth/writeable-body';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PlinthServer, responseFor } from '../src/index';
+import type { PlinthServer } from '../src/index';
+import { responseFor } from '../src/testing';
 import { expectNoErrorLogs, PROTOCOLS, serve } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'plinth-node-'));

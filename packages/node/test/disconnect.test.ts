@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { file, text } from '@plinth/body-writer';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { NodeAdapterError, type PlinthServer, streamFor } from '../src/index';
+import { NodeAdapterError, type PlinthServer } from '../src/index';
+import { streamFor } from '../src/testing';
 import { expectNoErrorLogs, PROTOCOLS, serve, waitFor } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'plinth-node-fd-'));

@@ -6,8 +6,6 @@ import { describe, expect, it } from 'vitest';
 const API = [
   'createServer',
   'requestListener',
-  'responseFor',
-  'streamFor',
   'writeResponse',
   'writeResponseBody',
   'endResponse',
@@ -29,7 +27,14 @@ describe('the built package (dist/)', () => {
     for (const name of ['stylobate', 'terminator', 'ringResponse']) {
       expect(api[name].name, name).toMatch(/^plinth\./);
     }
-    const response = await api.responseFor(
+    expect(api.responseFor, 'the test client is not in the main entry').toBeUndefined();
+    expect(api.streamFor, 'the test client is not in the main entry').toBeUndefined();
+    const testing =
+      format === 'ESM'
+        ? await import('../dist/testing.mjs')
+        : createRequire(import.meta.url)('../dist/testing.cjs');
+    expect(Object.keys(testing).sort()).toEqual(['responseFor', 'streamFor']);
+    const response = await testing.responseFor(
       [
         (request: { path: string }) => ({
           status: 200,
@@ -45,7 +50,11 @@ describe('the built package (dist/)', () => {
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(JSON.parse(response.body)).toEqual(['/dist', 2]);
-    const missing = await api.responseFor([], 'GET', '/');
+    const missing = await testing.responseFor([], 'GET', '/');
     expect(missing.status).toBe(404);
+    // One shared chunk: the test client throws the main entry's error class.
+    await expect(testing.responseFor([], 'GET', 'no-slash')).rejects.toBeInstanceOf(
+      api.NodeAdapterError,
+    );
   });
 });

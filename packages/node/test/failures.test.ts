@@ -2,7 +2,8 @@
 // the headers went out (the connection is aborted so the client can tell).
 import { text } from '@plinth/body-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PlinthServer, responseFor } from '../src/index';
+import type { PlinthServer } from '../src/index';
+import { responseFor } from '../src/testing';
 import { curl, expectNoErrorLogs, PROTOCOLS, rawGet, serve } from './helpers';
 
 class HttpError extends Error {

@@ -3,7 +3,8 @@
 // synchronous callbacks pays no promise or microtask per callback).
 import { createHook } from 'node:async_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type PlinthServer, RESPONDER, responseFor } from '../src/index';
+import { type PlinthServer, RESPONDER } from '../src/index';
+import { responseFor } from '../src/testing';
 import { expectNoErrorLogs, serve } from './helpers';
 
 const hello = () => ({ status: 200, body: { hello: 'world' } });

@@ -13,11 +13,10 @@ import {
   endResponse,
   NodeAdapterError,
   requestListener,
-  responseFor,
-  streamFor,
   writeResponse,
   writeResponseBody,
 } from '../src/index';
+import { responseFor, streamFor } from '../src/testing';
 import { capturingLogger, expectNoErrorLogs, PROTOCOLS, rawGet, serve, waitFor } from './helpers';
 
 const tls = {

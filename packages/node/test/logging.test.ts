@@ -3,7 +3,8 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { jsonLogger, responseFor } from '../src/index';
+import { jsonLogger } from '../src/index';
+import { responseFor } from '../src/testing';
 
 const failing = {
   name: 'failing',

@@ -7,12 +7,11 @@ import {
   endResponse,
   NodeAdapterError,
   type PlinthServer,
-  responseFor,
   responseSent,
-  streamFor,
   writeResponse,
   writeResponseBody,
 } from '../src/index';
+import { responseFor, streamFor } from '../src/testing';
 import { expectNoErrorLogs, PROTOCOLS, serve, waitFor } from './helpers';
 
 function deferred<T = void>() {

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { file } from '@plinth/body-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PlinthServer, responseFor, streamFor } from '../src/index';
+import type { PlinthServer } from '../src/index';
+import { responseFor, streamFor } from '../src/testing';
 import { expectNoErrorLogs, PROTOCOLS, serve, waitFor } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'plinth-pedestal-'));

@@ -3,7 +3,8 @@
 import http from 'node:http';
 import h2 from 'node:http2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PlinthServer, responseFor } from '../src/index';
+import type { PlinthServer } from '../src/index';
+import { responseFor } from '../src/testing';
 import { expectNoErrorLogs, PROTOCOLS, serve } from './helpers';
 
 describe.each(PROTOCOLS)('the request map over $name', ({ http2 }) => {

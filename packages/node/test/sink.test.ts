@@ -5,13 +5,9 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { writeBodyToStream } from '@plinth/body-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  COALESCE_BYTES,
-  type PlinthServer,
-  responseFor,
-  responseSink,
-  streamFor,
-} from '../src/index';
+import { type PlinthServer, responseSink } from '../src/index';
+import { COALESCE_BYTES } from '../src/sink';
+import { responseFor, streamFor } from '../src/testing';
 import { PROTOCOLS, serve, waitFor } from './helpers';
 
 // About 100 MB of JSON: long enough to see whether /ping waits for all of it.

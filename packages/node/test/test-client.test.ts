@@ -5,11 +5,10 @@ import {
   endResponse,
   NodeAdapterError,
   type PlinthServer,
-  responseFor,
-  streamFor,
   writeResponse,
   writeResponseBody,
 } from '../src/index';
+import { responseFor, streamFor } from '../src/testing';
 import { PROTOCOLS, serve, waitFor } from './helpers';
 
 function gate() {

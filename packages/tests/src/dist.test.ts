@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { publishablePackages, testsDir } from './packages';
-import { cjsProgram, esmProgram } from './smoke';
+import { cjsProgram, esmProgram, subpaths } from './smoke';
 
 const packages = publishablePackages();
 const declared = Object.keys(
@@ -23,7 +23,7 @@ describe('built packages', () => {
     expect(declared.sort()).toEqual(packages.map((p) => p.name).sort());
   });
 
-  for (const { name } of packages) {
+  for (const name of packages.flatMap((p) => [p.name, ...(subpaths[p.name] ?? [])])) {
     it(`${name} loads and works as ESM`, () => {
       expect(runNode(['--input-type=module', '-e', esmProgram(name)])).toContain(`ok ${name} esm`);
     });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PackageInfo, packTarball, publishablePackages, withPlinthDeps } from './packages';
-import { cjsProgram, esmProgram } from './smoke';
+import { cjsProgram, esmProgram, subpaths } from './smoke';
 
 const packages = publishablePackages();
 let work: string;
@@ -53,6 +53,10 @@ describe('selective install from packed tarballs', () => {
         execFileSync(process.execPath, args, { cwd: dir, encoding: 'utf8', timeout: 30_000 });
       expect(run(['--input-type=module', '-e', esmProgram(pkg.name)])).toContain('esm');
       expect(run(['--input-type=commonjs', '-e', cjsProgram(pkg.name)])).toContain('cjs');
+      for (const subpath of subpaths[pkg.name] ?? []) {
+        expect(run(['--input-type=module', '-e', esmProgram(subpath)])).toContain('esm');
+        expect(run(['--input-type=commonjs', '-e', cjsProgram(subpath)])).toContain('cjs');
+      }
     });
   }
 });

@@ -40,6 +40,10 @@ export const smokes: Record<string, string> = {
       await server.stop({ graceMs: 100 });
     }
   `,
+  '@plinth/node/testing': `
+    const res = await M.responseFor([() => ({ status: 200, body: 'tested' })], 'GET', '/');
+    if (res.status !== 200 || res.body !== 'tested') throw new Error('got ' + res.status + ' ' + res.body);
+  `,
   '@plinth/sse': `
     const wire = M.encodeEvent({ event: 'tick', id: 0, data: 'a\\nb' });
     if (wire !== 'id: 0\\nevent: tick\\ndata: a\\ndata: b\\n\\n') throw new Error('encoded ' + JSON.stringify(wire));
@@ -65,6 +69,15 @@ export const smokes: Record<string, string> = {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   `,
+};
+
+/**
+ * Subpath exports of each package, each with a smoke snippet above: they load
+ * without any optional peer dependency installed (the test client's
+ * `responseFor` needs no SSE parser).
+ */
+export const subpaths: Record<string, string[]> = {
+  '@plinth/node': ['@plinth/node/testing'],
 };
 
 /** A Node program that imports `name` as ESM and runs its smoke snippet. */

@@ -31,13 +31,18 @@ export interface Responder {
   /** The protocol of the response: `HTTP/1.1`, `HTTP/2.0`, … */
   readonly protocol: string;
   /**
-   * Sends status and headers now (with the body's default content type when the
-   * response has a body and sets none; no Content-Length, since more may follow),
-   * then writes the body if there is one. Rejects if a response was already sent.
+   * Begins the response: sends status and headers now (with the body's default
+   * content type when the response has a body and sets none; no Content-Length,
+   * since more may follow), then writes the body if there is one. Rejects if a
+   * response was already sent.
    */
-  writeHead(response: Response): Promise<void>;
-  /** Writes more body, any type the body-writer knows; settles when accepted. */
-  writeBody(body: unknown): Promise<void>;
+  begin(response: Response): Promise<void>;
+  /**
+   * Writes more body after {@link Responder.begin}, any type the body-writer
+   * knows; settles when accepted. Not the `WriteableBody.writeBody` protocol
+   * method: this one takes a body, that one a sink.
+   */
+  append(body: unknown): Promise<void>;
   /** Ends the response. */
   end(): Promise<void>;
   /** Aborts the response (connection reset on HTTP/1.1, stream reset on HTTP/2). */
@@ -84,7 +89,7 @@ function responderOf(ctx: HttpContext, fn: string): Responder {
  * ```
  */
 export async function writeResponse<C extends HttpContext>(ctx: C, response: Response): Promise<C> {
-  await responderOf(ctx, 'writeResponse').writeHead(response);
+  await responderOf(ctx, 'writeResponse').begin(response);
   return ctx;
 }
 
@@ -94,7 +99,7 @@ export async function writeResponse<C extends HttpContext>(ctx: C, response: Res
  * rejects when the client left.
  */
 export async function writeResponseBody<C extends HttpContext>(ctx: C, body: unknown): Promise<C> {
-  await responderOf(ctx, 'writeResponseBody').writeBody(body);
+  await responderOf(ctx, 'writeResponseBody').append(body);
   return ctx;
 }
 

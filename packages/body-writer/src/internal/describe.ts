@@ -1,3 +1,7 @@
+// This package's wording of a value in its error messages (`a number (5)`, `a bigint (2n)`),
+// which its tests pin; the other packages share `describeValue` from
+// `@plinth/writeable-body`. Moving to the shared wording is a change of messages,
+// to make on purpose.
 /**
  * Names a value for an error message: its type and, for primitives, the value.
  * @internal

@@ -31,11 +31,6 @@ export function isBlob(value: object): value is Blob {
   );
 }
 
-/** A promise or any thenable: almost certainly a forgotten `await`. @internal */
-export function isThenable(value: object): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown }).then === 'function';
-}
-
 /** Has `Symbol.iterator` or `Symbol.asyncIterator`. @internal */
 export function isIterableLike(value: object): value is Iterable<unknown> | AsyncIterable<unknown> {
   return (

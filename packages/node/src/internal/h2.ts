@@ -1,7 +1,6 @@
 import { constants, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import { TEXT_PLAIN_UTF8 } from '@plinth/writeable-body';
 import type { Logger } from '../logger';
-
-const TEXT = 'text/plain; charset=utf-8';
 
 /**
  * HTTP/2: a response that leaves the request body unread (a 413, a 431) ends the
@@ -47,7 +46,10 @@ export function refuseHeaders(
   const text = `Request header fields too large: ${size} bytes, over the limit of ${limit} (maxHeaderSize)`;
   logger.info({ method: req.method, url: req.url, status: 431, size, limit }, 'client error');
   try {
-    res.writeHead(431, { 'content-type': TEXT, 'content-length': Buffer.byteLength(text) });
+    res.writeHead(431, {
+      'content-type': TEXT_PLAIN_UTF8,
+      'content-length': Buffer.byteLength(text),
+    });
     if (req.method === 'HEAD') res.end();
     else res.end(text);
     closeUnreadStream(res);

@@ -1,6 +1,6 @@
 import type { WriteableBody } from '@plinth/writeable-body';
+import { describeValue } from '@plinth/writeable-body';
 import { NodeAdapterError } from '../errors';
-import { describeValue } from './describe';
 
 // RFC 9110 token, and Node's own test for a header value (so nothing that passes
 // here makes Node throw later, after part of the response went out).

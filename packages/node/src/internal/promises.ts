@@ -11,12 +11,3 @@ export function rejected(reason: unknown): Promise<never> {
   promise.catch(noop);
   return promise;
 }
-
-/** @internal */
-export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== undefined &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}

@@ -1,9 +1,9 @@
 import { toWriteableBody } from '@plinth/body-writer';
 import type { Response, WriteableBody } from '@plinth/writeable-body';
+import { isThenable } from '@plinth/writeable-body';
 import type { Exchange } from '../exchange';
 import { discard } from './discard';
 import { checkStatus, outgoingHeaders } from './headers';
-import { isPromiseLike } from './promises';
 import { abortReason } from './reasons';
 
 // The data path of a ring response, in one direction: ring-response hands the
@@ -40,7 +40,7 @@ export function writeRingResponse(
       discard(body, writeable);
       throw error;
     }
-    if (isPromiseLike(prepared)) {
+    if (isThenable(prepared)) {
       return Promise.resolve(prepared).then(
         () => writePrepared(exchange, status, response.headers, writeable, body),
         (error: unknown) => {
@@ -100,7 +100,7 @@ function writePrepared(
     sink.hold = false;
     return bodyFailed(exchange, error);
   }
-  if (isPromiseLike(written)) {
+  if (isThenable(written)) {
     sink.resumeFlushing();
     return Promise.resolve(written).then(
       () => bodyDone(exchange),

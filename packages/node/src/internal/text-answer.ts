@@ -1,9 +1,8 @@
 import type { ServerResponse } from 'node:http';
+import { TEXT_PLAIN_UTF8 } from '@plinth/writeable-body';
 import type { Exchange } from '../exchange';
 import { abortExchange } from './abort';
 import { abortReason } from './reasons';
-
-const TEXT = 'text/plain; charset=utf-8';
 
 /**
  * Answers with a short text the adapter writes itself (404, 4xx errors, 500, the
@@ -20,7 +19,7 @@ export function sendText(
   exchange.committed = true;
   if (exchange.timer !== undefined) exchange.disarm();
   const headers: Record<string, string | number> = {
-    'content-type': TEXT,
+    'content-type': TEXT_PLAIN_UTF8,
     'content-length': Buffer.byteLength(text),
   };
   if ((exchange.closeAfter || exchange.serverState.stopping) && !exchange.h2) {

@@ -1,3 +1,7 @@
+// This package's wording of a value in its error messages (`"x"`, `function f`,
+// `an array of 2`, `/\d+/`), which its tests pin; the other packages share
+// `describeValue` from `@plinth/writeable-body`. Moving to the shared wording is a
+// change of messages, to make on purpose.
 /**
  * A short description of a value for error messages: its type, and the value itself
  * when it is short.

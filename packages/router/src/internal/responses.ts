@@ -1,4 +1,4 @@
-import type { Response } from '@plinth/writeable-body';
+import { type Response, TEXT_PLAIN_UTF8 } from '@plinth/writeable-body';
 
 /**
  * A short text/plain error response. `nosniff` because the text may quote the
@@ -7,7 +7,7 @@ import type { Response } from '@plinth/writeable-body';
  */
 export function textResponse(status: number, body: string, allow?: string): Response<string> {
   const headers: Record<string, string> = {
-    'content-type': 'text/plain; charset=utf-8',
+    'content-type': TEXT_PLAIN_UTF8,
     'x-content-type-options': 'nosniff',
   };
   if (allow !== undefined) headers.allow = allow;

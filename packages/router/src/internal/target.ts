@@ -1,5 +1,5 @@
 import type { Interceptor } from '@plinth/interceptor';
-import type { Response } from '@plinth/writeable-body';
+import { isThenable, type Response } from '@plinth/writeable-body';
 import { RouterError } from '../errors';
 import type { RouteHandler, RouterContext } from '../types';
 import { describe } from './describe';
@@ -53,11 +53,7 @@ export function handlerInterceptor(
     name,
     enter(ctx: RouterContext) {
       const response = handler(ctx.request) as unknown;
-      if (
-        response !== null &&
-        typeof response === 'object' &&
-        typeof (response as PromiseLike<unknown>).then === 'function'
-      ) {
+      if (isThenable(response)) {
         return Promise.resolve(response).then((r) => setResponse(ctx, r, name));
       }
       return setResponse(ctx, response, name);

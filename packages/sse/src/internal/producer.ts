@@ -1,3 +1,4 @@
+import { isThenable } from '@plinth/writeable-body';
 import type { SseEvent } from '../encode';
 import { SseError } from '../errors';
 import { describeValue } from './describe';
@@ -34,14 +35,8 @@ export function isAsyncIterable(value: unknown): value is AsyncIterable<unknown>
 export function adoptProducerResult(channel: ProducerTarget, result: unknown): void {
   if (isAsyncIterable(result)) {
     void sendAll(channel, result as AsyncIterable<SseEvent>);
-  } else if (
-    result !== null &&
-    typeof result === 'object' &&
-    typeof (result as PromiseLike<unknown>).then === 'function'
-  ) {
-    (result as PromiseLike<unknown>).then(undefined, (error: unknown) =>
-      channel.endWithError(error),
-    );
+  } else if (isThenable(result)) {
+    result.then(undefined, (error: unknown) => channel.endWithError(error));
   }
 }
 
