@@ -1,3 +1,4 @@
+import { isCodedError } from '@plinth/writeable-body';
 /**
  * What went wrong, as `error.code` on a {@link BodyWriterError}.
  *
@@ -70,11 +71,7 @@ export class BodyWriterError extends Error {
    * `instanceof`, so that errors from another copy of this package count too.
    */
   static isError(error: unknown): error is BodyWriterError {
-    return (
-      error instanceof Error &&
-      error.name === 'BodyWriterError' &&
-      typeof (error as { code?: unknown }).code === 'string'
-    );
+    return isCodedError(error, 'BodyWriterError');
   }
 }
 

@@ -1,4 +1,5 @@
 import type { AbortReason } from '@plinth/writeable-body';
+import { isCodedError } from '@plinth/writeable-body';
 
 /**
  * What went wrong, as `error.code` on a {@link NodeAdapterError}.
@@ -93,9 +94,5 @@ export class NodeAdapterError extends Error {
  * ```
  */
 export function isNodeAdapterError(error: unknown): error is NodeAdapterError {
-  return (
-    error instanceof Error &&
-    error.name === 'NodeAdapterError' &&
-    typeof (error as { code?: unknown }).code === 'string'
-  );
+  return isCodedError(error, 'NodeAdapterError');
 }

@@ -1,3 +1,4 @@
+import { isCodedError } from '@plinth/writeable-body';
 /**
  * What went wrong, as {@link RouterError.code}:
  *
@@ -69,11 +70,7 @@ export class RouterError extends Error {
    * so that errors from another copy of this package are recognised too.
    */
   static isError(error: unknown): error is RouterError {
-    return (
-      error instanceof Error &&
-      error.name === 'RouterError' &&
-      typeof (error as { code?: unknown }).code === 'string'
-    );
+    return isCodedError(error, 'RouterError');
   }
 }
 

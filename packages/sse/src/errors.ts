@@ -1,4 +1,5 @@
 import type { AbortReason } from '@plinth/writeable-body';
+import { isCodedError } from '@plinth/writeable-body';
 
 /**
  * What went wrong, as {@link SseError.code}:
@@ -103,9 +104,5 @@ export class SseError extends Error {
  * ```
  */
 export function isSseError(value: unknown): value is SseError {
-  return (
-    value instanceof Error &&
-    (value as { name?: unknown }).name === 'SseError' &&
-    typeof (value as { code?: unknown }).code === 'string'
-  );
+  return isCodedError(value, 'SseError');
 }

@@ -1,3 +1,4 @@
+import { isCodedError } from '@plinth/writeable-body';
 /**
  * What went wrong, as `error.code` on a {@link StaticError}.
  *
@@ -63,11 +64,7 @@ export class StaticError extends Error {
    * that errors from another copy of this package count too.
    */
   static isError(error: unknown): error is StaticError {
-    return (
-      error instanceof Error &&
-      error.name === 'StaticError' &&
-      typeof (error as { code?: unknown }).code === 'string'
-    );
+    return isCodedError(error, 'StaticError');
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeValue, isThenable, TEXT_PLAIN_UTF8 } from './index';
+import { describeValue, isCodedError, isThenable, TEXT_PLAIN_UTF8 } from './index';
 
 describe('shared helpers', () => {
   it('describeValue names the type, and the value when short', () => {
@@ -33,5 +33,23 @@ describe('shared helpers', () => {
 
   it('TEXT_PLAIN_UTF8 is the text content type', () => {
     expect(TEXT_PLAIN_UTF8).toBe('text/plain; charset=utf-8');
+  });
+
+  it('isCodedError recognises an Error by its name and a string code, whatever its class', () => {
+    class FromAnotherCopy extends Error {
+      override name = 'NodeAdapterError';
+      code = 'BODY_TOO_LARGE';
+    }
+    const named = Object.assign(new Error('x'), { name: 'NodeAdapterError', code: 'TIMEOUT' });
+    expect(isCodedError(new FromAnotherCopy(), 'NodeAdapterError')).toBe(true);
+    expect(isCodedError(named, 'NodeAdapterError')).toBe(true);
+    expect(isCodedError(named, 'SseError')).toBe(false);
+    expect(
+      isCodedError(Object.assign(new Error('x'), { name: 'NodeAdapterError' }), 'NodeAdapterError'),
+    ).toBe(false);
+    expect(isCodedError({ name: 'NodeAdapterError', code: 'TIMEOUT' }, 'NodeAdapterError')).toBe(
+      false,
+    );
+    expect(isCodedError(null, 'NodeAdapterError')).toBe(false);
   });
 });

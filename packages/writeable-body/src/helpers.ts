@@ -45,3 +45,17 @@ export function describeValue(value: unknown): string {
       return `${typeof value} ${String(value)}`;
   }
 }
+
+/**
+ * Tells whether a value is an `Error` named `name` that carries a string `code`:
+ * the name-based guard each package's error class uses rather than `instanceof`,
+ * which fails across duplicated copies of a package.
+ * @internal Shared by Plinth's packages; not for applications to rely on.
+ */
+export function isCodedError(value: unknown, name: string): boolean {
+  return (
+    value instanceof Error &&
+    value.name === name &&
+    typeof (value as { code?: unknown }).code === 'string'
+  );
+}
