@@ -1,3 +1,6 @@
+// The sequence writer's unit tests in one file: JSON arrays, ndjson() and text() share
+// one writer, so its ordering, backpressure, abort and first-element rules are tested
+// together, each for sync and async sources.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { collectingSink, until } from '../test/sink';

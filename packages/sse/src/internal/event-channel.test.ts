@@ -1,3 +1,6 @@
+// The event channel's unit tests over a fake sink (a pure model of backpressure), in
+// one file because they follow one state machine (open, closing, ended) through
+// every way a stream can end; the buffer's policies have their own file.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeSink } from '../../test/fake-sink';
 import { SseError } from '../errors';
