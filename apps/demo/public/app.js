@@ -125,19 +125,29 @@ function startRange() {
         signal: controller.signal,
       });
       if (!response.ok) throw new Error(`${response.status}: ${await response.text()}`);
-      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      const reader = response.body.getReader();
+      const decoder = new TextDecoder();
+      let turn = performance.now();
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
         if (bytes === 0)
           $('range-first').textContent = `${Math.round(performance.now() - began)} ms`;
-        bytes += new TextEncoder().encode(value).byteLength;
+        bytes += value.byteLength;
         if (text.length < shown) {
-          text += value;
+          text += decoder.decode(value, { stream: true });
           output.textContent = text.length > shown ? `${text.slice(0, shown)} …` : text;
         }
-        $('range-bytes').textContent = bytes.toLocaleString('en');
+        if (performance.now() - turn > 16) {
+          // Reads of chunks that already arrived resolve as microtasks, one after
+          // another: on a fast stream the page would never get to a click (Stop)
+          // or a repaint. Once a frame, show the count and give the page a turn.
+          $('range-bytes').textContent = bytes.toLocaleString('en');
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          turn = performance.now();
+        }
       }
+      $('range-bytes').textContent = bytes.toLocaleString('en');
       setState(status, 'done');
     } catch (e) {
       if (controller.signal.aborted) setState(status, 'idle', 'stopped');
