@@ -95,30 +95,39 @@ export function curl(
   });
 }
 
-/** A raw request whose response body is read to the end or to an error. */
+/**
+ * A raw request (GET unless `method` says otherwise) whose response body is read to
+ * the end or to an error; `onData` sees each chunk as it arrives.
+ */
 export function rawGet(
   url: string,
   h2: boolean,
+  options: { method?: string; onData?: (chunk: Buffer) => void } = {},
 ): Promise<{
   status: number;
   body: Buffer;
   error: Error | undefined;
   headers: Record<string, unknown>;
 }> {
+  const method = options.method ?? 'GET';
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
+    const collect = (chunk: Buffer) => {
+      chunks.push(chunk);
+      options.onData?.(chunk);
+    };
     if (h2) {
       const { origin, pathname, search } = new URL(url);
       const session = http2.connect(origin);
       session.on('error', () => {});
-      const stream = session.request({ ':path': pathname + search });
+      const stream = session.request({ ':path': pathname + search, ':method': method });
       let status = 0;
       let headers: Record<string, unknown> = {};
       stream.on('response', (h) => {
         status = Number(h[':status']);
         headers = h;
       });
-      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('data', collect);
       let error: Error | undefined;
       stream.on('error', (e) => {
         error = e;
@@ -138,9 +147,9 @@ export function rawGet(
       });
       return;
     }
-    const req = http.get(url, { agent: false }, (res) => {
+    const req = http.request(url, { method, agent: false }, (res) => {
       let error: Error | undefined;
-      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('data', collect);
       res.on('aborted', () => {
         error ??= new Error('aborted');
       });
@@ -159,5 +168,6 @@ export function rawGet(
     req.on('error', (e) =>
       resolve({ status: 0, headers: {}, body: Buffer.concat(chunks), error: e }),
     );
+    req.end();
   });
 }

@@ -3,83 +3,19 @@
 // gets the same clean error response as for any handler error, not a 200 and a cut
 // stream. An empty sequence is still `[]`; a failure after the first element still
 // aborts the response; HEAD never runs the producer. Over real sockets, both protocols.
-import http from 'node:http';
-import http2 from 'node:http2';
 import { ndjson, text } from '@plinth/body-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlinthServer } from '../src/index';
-import { PROTOCOLS, serve } from './helpers';
+import { PROTOCOLS, rawGet, serve } from './helpers';
 
-interface Result {
-  status: number;
-  headers: Record<string, unknown>;
-  body: string;
-  /** Set when the response did not end cleanly (aborted, reset, incomplete). */
-  error: Error | undefined;
-}
-
-/**
- * One request with Node's own clients; the body is read to its end or to an error.
- * `onData` is called with each chunk as it arrives.
- */
-function request(
+/** One request with Node's own clients, the body as text (see rawGet). */
+async function request(
   url: string,
   overH2: boolean,
   options: { method?: string; onData?: (chunk: Buffer) => void } = {},
-): Promise<Result> {
-  const method = options.method ?? 'GET';
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    const collect = (chunk: Buffer) => {
-      chunks.push(chunk);
-      options.onData?.(chunk);
-    };
-    if (overH2) {
-      const { origin, pathname } = new URL(url);
-      const session = http2.connect(origin);
-      session.on('error', () => {});
-      const stream = session.request({ ':path': pathname, ':method': method });
-      let status = 0;
-      let headers: Record<string, unknown> = {};
-      let error: Error | undefined;
-      stream.on('response', (h) => {
-        status = Number(h[':status']);
-        headers = h;
-      });
-      stream.on('data', collect);
-      stream.on('error', (e) => {
-        error = e;
-      });
-      stream.on('close', () => {
-        session.close();
-        if (error === undefined && stream.rstCode !== http2.constants.NGHTTP2_NO_ERROR) {
-          error = new Error(`stream reset ${stream.rstCode}`);
-        }
-        resolve({ status, headers, body: Buffer.concat(chunks).toString(), error });
-      });
-      return;
-    }
-    const req = http.request(url, { method, agent: false }, (res) => {
-      let error: Error | undefined;
-      res.on('data', collect);
-      res.on('aborted', () => {
-        error ??= new Error('aborted');
-      });
-      res.on('error', (e) => {
-        error ??= e;
-      });
-      res.on('close', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString(),
-          error: error ?? (res.complete ? undefined : new Error('incomplete')),
-        }),
-      );
-    });
-    req.on('error', (e) => resolve({ status: 0, headers: {}, body: '', error: e }));
-    req.end();
-  });
+) {
+  const result = await rawGet(url, overH2, options);
+  return { ...result, body: result.body.toString() };
 }
 
 class HttpError extends Error {

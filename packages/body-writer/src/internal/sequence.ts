@@ -49,50 +49,44 @@ async function writeSync(
   // instructions per 100-element response.)
   let step = iterator.next();
   let pending: undefined | Promise<void>;
-  if (step.done !== true) {
-    // What for-of does: return() when anything but the iterator itself fails (an
-    // abort, a failed write, an element that cannot be encoded), so a generator's
-    // finally runs; an iterator that failed on its own gets no return().
-    let failedInNext = false;
-    try {
-      let index = 0;
-      let chunk = encode(step.value, index++);
-      if (open !== undefined) {
-        pending = sink.write(open);
-        if (pending !== undefined) await pending;
-      }
-      for (;;) {
-        pending = sink.write(chunk);
-        if (pending !== undefined) {
-          await pending;
-          if (signal.aborted) throw signal.reason;
-        } else if ((index & 63) === 0 && signal.aborted) {
-          // The signal can only change while we await, unless the sink aborts it from
-          // inside write(); a look every 64 elements stops even an endless generator then.
-          throw signal.reason;
-        }
-        try {
-          step = iterator.next();
-        } catch (error) {
-          failedInNext = true;
-          throw error;
-        }
-        if (step.done === true) break;
-        chunk = encode(step.value, index++);
-      }
-    } catch (error) {
-      if (!failedInNext) {
-        try {
-          iterator.return?.();
-        } catch {
-          // The first error is the one that matters.
-        }
-      }
-      throw error;
+  // What for-of does: return() when anything but the iterator itself fails (an
+  // abort, a failed write, an element that cannot be encoded), so a generator's
+  // finally runs; an iterator that failed on its own, or had ended, gets no return().
+  let failedInNext = false;
+  try {
+    let index = 0;
+    let chunk = step.done === true ? undefined : encode(step.value, index++);
+    if (open !== undefined) {
+      pending = sink.write(open);
+      if (pending !== undefined) await pending;
     }
-  } else if (open !== undefined) {
-    pending = sink.write(open);
-    if (pending !== undefined) await pending;
+    while (chunk !== undefined) {
+      pending = sink.write(chunk);
+      if (pending !== undefined) {
+        await pending;
+        if (signal.aborted) throw signal.reason;
+      } else if ((index & 63) === 0 && signal.aborted) {
+        // The signal can only change while we await, unless the sink aborts it from
+        // inside write(); a look every 64 elements stops even an endless generator then.
+        throw signal.reason;
+      }
+      try {
+        step = iterator.next();
+      } catch (error) {
+        failedInNext = true;
+        throw error;
+      }
+      chunk = step.done === true ? undefined : encode(step.value, index++);
+    }
+  } catch (error) {
+    if (!failedInNext && step.done !== true) {
+      try {
+        iterator.return?.();
+      } catch {
+        // The first error is the one that matters.
+      }
+    }
+    throw error;
   }
   if (close !== undefined) {
     pending = sink.write(close);
@@ -140,32 +134,24 @@ async function writeAsync(
     }
     if (signal.aborted) throw signal.reason;
     let pending: undefined | Promise<void>;
-    if (step.done === true) {
-      if (open !== undefined) {
-        pending = sink.write(open);
-        if (pending !== undefined) await pending;
+    let index = 0;
+    let chunk = step.done === true ? undefined : encode(step.value, index++);
+    if (open !== undefined) {
+      pending = sink.write(open);
+      if (pending !== undefined) await pending;
+    }
+    while (chunk !== undefined) {
+      pending = sink.write(chunk);
+      if (pending !== undefined) await pending;
+      if (signal.aborted) throw signal.reason;
+      try {
+        step = await iterator.next();
+      } catch (error) {
+        finished = true;
+        throw error;
       }
-    } else {
-      let chunk = encode(step.value, 0);
-      if (open !== undefined) {
-        pending = sink.write(open);
-        if (pending !== undefined) await pending;
-      }
-      let index = 1;
-      for (;;) {
-        pending = sink.write(chunk);
-        if (pending !== undefined) await pending;
-        if (signal.aborted) throw signal.reason;
-        try {
-          step = await iterator.next();
-        } catch (error) {
-          finished = true;
-          throw error;
-        }
-        if (signal.aborted) throw signal.reason;
-        if (step.done === true) break;
-        chunk = encode(step.value, index++);
-      }
+      if (signal.aborted) throw signal.reason;
+      chunk = step.done === true ? undefined : encode(step.value, index++);
     }
     finished = true;
     if (close !== undefined) {
