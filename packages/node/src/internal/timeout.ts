@@ -73,17 +73,15 @@ function handlerTimedOut(exchange: Exchange): void {
 }
 
 /**
- * The chain settled (`ctx` when it resolved). The timer is cleared unless a
- * ring-response body is still being written and has not committed the head: a body
- * that has produced nothing has not started, so its time runs on until its first
- * byte (the commit clears the timer then). After a timeout, the response the chain
- * set is not sent (logged at debug) and its body is given up.
+ * The chain settled (`ctx` when it resolved): the timer is cleared. A ring-response
+ * body is written inside the chain (ring-response's `leave` settles when the body
+ * ended or failed), so a body that has produced nothing is still covered until then,
+ * and the commit of its head clears the timer earlier. After a timeout, the response
+ * the chain set is not sent (logged at debug) and its body is given up.
  * @internal
  */
 export function chainSettled(exchange: Exchange, ctx: HttpContext | undefined): void {
-  if (exchange.timer !== undefined && !(exchange.phase === 'sending' && !exchange.lowLevel)) {
-    exchange.disarm();
-  }
+  if (exchange.timer !== undefined) exchange.disarm();
   if (ctx === undefined || exchange.reason?.code !== 'TIMEOUT') return;
   const response = ctx.response as { status?: unknown; body?: unknown } | null | undefined;
   const late = response !== null && typeof response === 'object';
