@@ -30,6 +30,32 @@ export interface LogRead {
 }
 
 /**
+ * What a hub hands to {@link EventLog.follow}: told of every event appended to a
+ * shared log, by this process or any other, in the log's order.
+ */
+export interface LogFollower {
+  /** An event appended to the log (by any process), in log order, each once. */
+  event(event: LoggedEvent): void;
+  /**
+   * The log lost events it had handed out (its store restarted empty, or failed over
+   * to a copy that had not caught up): what subscribers hold cannot be continued.
+   * The hub ends every stream it feeds, so that clients resume and get the reset event.
+   */
+  lost(): void;
+}
+
+/** A follow started by {@link EventLog.follow}. */
+export interface LogFollow {
+  /**
+   * Resolves once every event appended from now on will reach the follower; rejects
+   * when the log cannot follow (its store is unreachable).
+   */
+  readonly ready: Promise<void>;
+  /** Stops telling the follower. Idempotent. */
+  stop(): void;
+}
+
+/**
  * Where a hub keeps recent events for replay. Methods are asynchronous so that a
  * shared store (Redis Streams, for several server processes) can implement it:
  * `append` is `XADD` (the store assigns the id), `readAfter` is `XRANGE` with an
@@ -59,6 +85,12 @@ export interface EventLog {
    * @default the natural order (runs of digits compare as numbers)
    */
   compareIds?(a: string, b: string): number;
+  /**
+   * Given by a log shared across processes (Redis Streams, say): the hub then
+   * publishes by appending only and delivers what this reports, from every process.
+   * @default undefined (the hub delivers what it appends)
+   */
+  follow?(follower: LogFollower): LogFollow;
 }
 
 const DIGIT_RUN = /^[0-9]+$/;

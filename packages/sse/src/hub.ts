@@ -4,7 +4,13 @@
 import type { Channel } from './channel';
 import { checkEventName, checkRetry, dataText, encodeChecked, toBytes } from './encode';
 import { SseError } from './errors';
-import { compareEventIds, type EventLog, type LoggedEvent, memoryEventLog } from './event-log';
+import {
+  compareEventIds,
+  type EventLog,
+  type LogFollow,
+  type LoggedEvent,
+  memoryEventLog,
+} from './event-log';
 import { describeValue } from './internal/describe';
 import { badOption } from './internal/settings';
 import { type Subscriber, subscriberOf } from './internal/subscriber';
@@ -76,7 +82,8 @@ export interface EventHub {
    * delays the others or grows memory. Resolves with the id once the event was handed
    * to every subscriber. Publications are delivered in the order of the calls.
    * Rejects with an `INVALID_EVENT` {@link SseError} (nothing logged or sent) for an
-   * invalid event.
+   * invalid event. With a shared log ({@link EventLog.follow}) it resolves once the
+   * event is appended, and every process delivers it when its log reports it.
    */
   publish(event: HubEvent): Promise<string>;
   /**
@@ -167,7 +174,34 @@ export function createHub(options: HubOptions = {}): EventHub {
     live.delete(subscriber);
     floors.delete(subscriber);
     replaying.delete(subscriber);
+    unfollowIfIdle();
   };
+  // A shared log (`log.follow`) reports every event appended by any process, this
+  // one's too: the hub then fans out what it reports (publish only appends), and
+  // follows only while it has subscribers.
+  const followed = typeof log.follow === 'function';
+  let following: LogFollow | undefined;
+  function follow(): Promise<void> {
+    if (following === undefined) {
+      const started = log.follow!({ event: fanOut, lost: () => endAll() });
+      following = started;
+      started.ready.catch(() => {
+        if (following === started) following = undefined;
+        started.stop();
+      });
+    }
+    return following.ready;
+  }
+  function unfollowIfIdle(): void {
+    if (following !== undefined && live.size === 0 && replaying.size === 0) {
+      following.stop();
+      following = undefined;
+    }
+  }
+  /** The log lost history: every stream ends, its client resumes and gets the reset event. */
+  function endAll(): void {
+    for (const channel of [...live, ...replaying.keys()]) channel.close();
+  }
   let tail: Promise<unknown> = Promise.resolve();
   let closed = false;
 
@@ -296,7 +330,7 @@ export function createHub(options: HubOptions = {}): EventHub {
       }
       const published = tail.then(() =>
         log.append(entry).then((logged) => {
-          fanOut(logged);
+          if (!followed) fanOut(logged);
           return logged.id;
         }),
       );
@@ -324,29 +358,33 @@ export function createHub(options: HubOptions = {}): EventHub {
         return Promise.resolve();
       }
       const lastEventId = subscribeOptions.lastEventId ?? subscriber.lastEventId;
+      const failed = (error: unknown): void => {
+        live.delete(subscriber);
+        replaying.delete(subscriber);
+        if (SseError.isError(error) && error.code === 'CLOSED') return; // the client left
+        subscriber.endWithError(error); // the log failed: end the stream, the client retries
+      };
       if (lastEventId === undefined) {
         live.add(subscriber);
         subscriber.onEnd(leave);
-        return Promise.resolve();
+        return followed ? follow().catch(failed) : Promise.resolve();
       }
       const state: Replay = { pending: [], overflowed: false };
       replaying.set(subscriber, state);
       subscriber.onEnd(leave);
-      return replay(subscriber, state, lastEventId).then(
-        () => {},
-        (error: unknown) => {
-          replaying.delete(subscriber);
-          if (SseError.isError(error) && error.code === 'CLOSED') return; // the client left
-          subscriber.endWithError(error); // the log failed: end the stream, the client retries
-        },
-      );
+      const replayed = followed
+        ? follow().then(() => replay(subscriber, state, lastEventId))
+        : replay(subscriber, state, lastEventId);
+      return replayed.then(() => {}, failed);
     },
 
     unsubscribe(channel: Channel): boolean {
       const subscriber = subscriberOf(channel);
       if (subscriber === undefined) return false;
       floors.delete(subscriber);
-      return live.delete(subscriber) || replaying.delete(subscriber);
+      const was = live.delete(subscriber) || replaying.delete(subscriber);
+      unfollowIfIdle();
+      return was;
     },
 
     get size(): number {
@@ -359,6 +397,7 @@ export function createHub(options: HubOptions = {}): EventHub {
       live.clear();
       floors.clear();
       replaying.clear();
+      unfollowIfIdle();
     },
   };
 }

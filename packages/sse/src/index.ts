@@ -18,6 +18,8 @@ export { isSseError, SseError } from './errors';
 export type {
   EventLog,
   LogEntry,
+  LogFollow,
+  LogFollower,
   LoggedEvent,
   LogRead,
   MemoryEventLogOptions,
