@@ -4,8 +4,8 @@ import net from 'node:net';
 import { EventSource } from 'eventsource';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type PlinthProcess,
   openRaw,
+  type PlinthProcess,
   post,
   publish,
   type RawStream,
