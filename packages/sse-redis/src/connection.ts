@@ -97,7 +97,7 @@ export async function connectPair(options: PairOptions): Promise<Pair> {
     if (major < MIN_VERSION[0]! || (major === MIN_VERSION[0] && minor < MIN_VERSION[1]!)) {
       throw new SseRedisError(
         'CONNECT_FAILED',
-        `Redis at ${address} is version ${major}.${minor}; @plinth/sse-redis needs 7.0 or later (XINFO max-deleted-entry-id)`,
+        `Redis at ${address} is version ${major}.${minor}; @plinth/sse-redis needs 7.0 or later (XINFO STREAM entries-added)`,
       );
     }
   } catch (error) {

@@ -47,9 +47,11 @@ return {epoch, id}
  * @internal Reads a topic's state and, when asked, the entries after an id. KEYS:
  * stream, epoch. ARGV: a new epoch (used when the topic has none yet), the client's
  * epoch, the entry id to read after ('' to read nothing), the most entries. Replies
- * `{ epoch, last-generated-id, max-deleted-entry-id, entries }`: an id is still
- * continuable when it is of this epoch, not newer than the last generated id and not
- * older than the newest deleted one (Redis 7's `max-deleted-entry-id`).
+ * `{ epoch, last-generated-id, floor, entries }`. The floor is '' while nothing was
+ * ever trimmed (`entries-added` = `length`: this package never deletes otherwise),
+ * else the oldest entry kept (the last generated id when none is): an id below it
+ * may have missed trimmed events. Trimming does not move `max-deleted-entry-id`
+ * (only XDEL does), hence this count.
  */
 export const READ: Script = script(`
 local epoch = redis.call('GET', KEYS[2])
@@ -58,18 +60,25 @@ if not epoch then
   redis.call('SET', KEYS[2], epoch)
 end
 local last = '0-0'
-local deleted = '0-0'
+local floor = ''
 if redis.call('EXISTS', KEYS[1]) == 1 then
   local info = redis.call('XINFO', 'STREAM', KEYS[1])
+  local added = 0
+  local length = 0
+  local first = nil
   for i = 1, #info, 2 do
-    if info[i] == 'last-generated-id' then last = info[i + 1] end
-    if info[i] == 'max-deleted-entry-id' then deleted = info[i + 1] end
+    local name = info[i]
+    if name == 'last-generated-id' then last = info[i + 1] end
+    if name == 'entries-added' then added = info[i + 1] end
+    if name == 'length' then length = info[i + 1] end
+    if name == 'first-entry' and type(info[i + 1]) == 'table' then first = info[i + 1][1] end
   end
+  if added > length then floor = first or last end
 end
 local entries = {}
 if ARGV[3] ~= '' and ARGV[2] == epoch then
   local read = redis.pcall('XRANGE', KEYS[1], '(' .. ARGV[3], '+', 'COUNT', ARGV[4])
   if type(read) == 'table' and read.err == nil then entries = read end
 end
-return {epoch, last, deleted, entries}
+return {epoch, last, floor, entries}
 `);

@@ -286,15 +286,17 @@ export async function connectRedisStreams(
         ) {
           throw unavailable(new Error('unexpected reply to the read script'), 'replay');
         }
-        const [epoch, last, deleted] = reply as [string, string, string, Reply];
+        const [epoch, last, floor] = reply as [string, string, string, Reply];
         const lastId = formatEventId(epoch, last);
         // Continuable: this epoch, not newer than the newest id, and nothing after it
-        // was trimmed.
+        // was trimmed (it is at least the oldest entry kept, when any was trimmed). An
+        // id between the last trimmed entry and the oldest kept one gets the reset too:
+        // pessimistic at that one edge, never a silent gap.
         const found =
           asked !== undefined &&
           asked.epoch === epoch &&
           compareEntryIds(asked.entry, last) <= 0 &&
-          compareEntryIds(asked.entry, deleted) >= 0;
+          (floor === '' || compareEntryIds(asked.entry, floor) >= 0);
         if (!found) return { found: false, events: [], lastId };
         const events: LoggedEvent[] = [];
         const entries = reply[3];
