@@ -51,6 +51,12 @@ export const smokes: Record<string, string> = {
     try { M.encodeEvent({ event: 'x\\ny', data: '' }); } catch (e) { threw = M.SseError.isError(e); }
     if (!threw) throw new Error('injection not refused');
   `,
+  '@plinth/sse-redis': `
+    if (M.checkTopic('room-1') !== 'room-1') throw new Error('checkTopic');
+    let code;
+    try { await M.connectRedisStreams({ url: 'redis://127.0.0.1:1', connectTimeoutMs: 2000 }); } catch (e) { code = M.isSseRedisError(e) && e.code; }
+    if (code !== 'CONNECT_FAILED') throw new Error('connect: ' + code);
+  `,
   '@plinth/static': `
     const fs = await import('node:fs');
     const os = await import('node:os');
