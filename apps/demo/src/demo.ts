@@ -73,6 +73,11 @@ export interface DemoOptions {
   report?: ReportOptions | undefined;
   /** `/low-level` settings. */
   lowLevel?: LowLevelOptions | undefined;
+  /**
+   * More routes (the Redis rooms of `redis-chat.ts` with PLINTH_REDIS_URL).
+   * @default []
+   */
+  routes?: RouteTableSpec | undefined;
 }
 
 /** A demo app made by {@link createDemo}. */
@@ -140,6 +145,7 @@ export function createDemo(options: DemoOptions = {}): Demo {
     ['/events/clock', 'GET', clockStream(options.clock), { name: 'clock' }],
     ['/chat/messages', 'POST', postMessageHandler(hub), { name: 'chat-post' }],
     ['/chat/events', 'GET', chatEvents(hub, chatLog, options.chat), { name: 'chat-events' }],
+    ...(options.routes ?? []),
   ];
   const service: Interceptor<any>[] = [requestLog(logger), queryParams, router(table)];
   const server = createServer(service, {

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createDemo } from './demo';
 import { fileEventLog } from './file-event-log';
 import { readableLogger } from './logger';
+import { startRedisChat } from './redis-chat';
 
 function portFrom(value: string | undefined): number {
   if (value === undefined || value === '') return 8080;
@@ -20,11 +21,16 @@ const host = process.env.HOST || 'localhost';
 // The chat history survives restarts, so a page left open gets what it missed.
 const chatLogPath =
   process.env.CHAT_LOG || fileURLToPath(new URL('../.data/chat-log.jsonl', import.meta.url));
+// With PLINTH_REDIS_URL the chat is shared by every demo process on that Redis.
+const redis = process.env.PLINTH_REDIS_URL
+  ? await startRedisChat(process.env.PLINTH_REDIS_URL, logger)
+  : undefined;
 const demo = createDemo({
   port: portFrom(process.env.PORT),
   host,
   storeUrl: process.env.STORE_URL || undefined,
-  chatLog: await fileEventLog(chatLogPath),
+  chatLog: redis?.chatLog ?? (await fileEventLog(chatLogPath)),
+  routes: redis?.routes,
   logger,
 });
 
