@@ -12,7 +12,8 @@ import { parseArgs } from 'node:util';
 import { connectRedisStreams } from '@plinth/sse-redis';
 
 const { values } = parseArgs({
-  allowPositionals: true,
+  // `pnpm bench -- --subscribers 200` passes the `--` through: drop it.
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
   options: {
     subscribers: { type: 'string', default: '1000' },
     processes: { type: 'string', default: '2,4' },
