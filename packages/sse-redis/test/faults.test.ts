@@ -65,7 +65,7 @@ describe.skipIf(missing !== undefined)('Redis killed and restarted with its data
     expect(failed.status).toBe(503);
     expect(failed.body).toContain(`redis://127.0.0.1:${server.port}`);
     expect(failed.body).not.toMatch(/^ERR|WRONGTYPE/);
-    expect(tookMs).toBeLessThan(1000);
+    expect(tookMs).toBeLessThan(2000); // at once; room for a loaded machine
     // The stream of A stays open: heartbeats go on.
     await onA.until(() => onA.comments.length >= heartbeats + 2, 5000, 'heartbeats on A');
     expect(onA.isClosed()).toBe(false);

@@ -201,7 +201,9 @@ describe.skipIf(missing !== undefined)('topics across processes', () => {
     expect(recent.events[0]).toMatchObject({ data: 'next' });
   });
 
-  it('Redis commands per publish do not grow with subscribers (INFO commandstats)', async () => {
+  it('Redis commands per publish do not grow with subscribers (INFO commandstats)', {
+    timeout: 60_000,
+  }, async () => {
     const [a, b] = await servers(2);
     const measure = async (subscribers: number): Promise<{ writes: number; reads: number }> => {
       const topic = `room-${subscribers}`;
@@ -211,11 +213,11 @@ describe.skipIf(missing !== undefined)('topics across processes', () => {
       for (const client of clients) expect(await client.status).toBe(200);
       await publish(a!.url, topic, 'warm-up'); // the first publish also sets the epoch
       for (const client of clients)
-        await client.until(() => client.events.length === 1, 5000, 'warm-up');
+        await client.until(() => client.events.length === 1, 15_000, 'warm-up');
       const before = await commandStats();
       for (let i = 0; i < 20; i++) await publish(a!.url, topic, `e${i}`);
       for (const client of clients)
-        await client.until(() => client.events.length === 21, 10_000, '20 events');
+        await client.until(() => client.events.length === 21, 15_000, '20 events');
       const after = await commandStats();
       const delta = (name: string): number => (after.get(name) ?? 0) - (before.get(name) ?? 0);
       for (const client of clients) client.destroy();
@@ -247,7 +249,7 @@ describe.skipIf(missing !== undefined)('topics across processes', () => {
       () => undefined,
       (caught: unknown) => caught,
     );
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(2000); // at once; room for a loaded machine
     expect(isSseRedisError(error) && error.code).toBe('UNAVAILABLE');
     expect((error as Error).message).toContain(own.url);
   });
