@@ -4,7 +4,7 @@
 // topics changes) only stay consistent together.
 import type { LogFollow, LogFollower, LoggedEvent } from '@plinth/sse';
 import { type Client, type Reply, runScript, whenReady } from './connection';
-import { formatEventId, isEpoch, newEpoch } from './ids';
+import { compareEntryIds, formatEventId, isEpoch, newEpoch } from './ids';
 import { READ } from './scripts';
 import type { TopicKeys } from './topic';
 
@@ -153,13 +153,17 @@ export function createReader(options: ReaderOptions): Reader {
         if (!Array.isArray(entry) || typeof entry[0] !== 'string') continue;
         const id = entry[0];
         const epoch = epochOf(entry[1] ?? null);
-        topic.cursor = id;
-        if (epoch === undefined) continue;
-        if (epoch !== topic.epoch) {
+        if (epoch !== undefined && epoch !== topic.epoch) {
           // Another history under this key (Redis lost its data, or was flushed).
           topic.epoch = epoch;
           lose(topic);
+        } else if (topic.cursor !== undefined && compareEntryIds(id, topic.cursor) <= 0) {
+          // A read built before this topic was followed again (from an older cursor):
+          // the cursor only moves forward, so no entry is delivered twice.
+          continue;
         }
+        topic.cursor = id;
+        if (epoch === undefined) continue;
         const event = entryOf(epoch, id, entry[1] ?? null);
         if (event !== undefined) deliver(topic, event);
       }

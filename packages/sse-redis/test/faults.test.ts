@@ -165,6 +165,26 @@ describe.skipIf(missing !== undefined)('Redis restarted empty', () => {
   });
 });
 
+describe.skipIf(missing !== undefined)('FLUSHALL while streaming', () => {
+  it('the live stream ends when an entry of another epoch arrives; the client resumes and gets the reset event', async () => {
+    const server = await redis();
+    const a = await plinth(server.url);
+    const before = await publish(a.url, 'room', 'one');
+    const live = stream(`${a.url}/topics/room/events`, { 'last-event-id': before });
+    expect(await live.status).toBe(200);
+    await publish(a.url, 'room', 'two');
+    await live.until(() => data(live).length === 1, 5000, 'the live event');
+    const last = live.events.at(-1)!.id!;
+    expect(await fetchRedis(server.port, ['FLUSHALL'])).toContain('OK');
+    const after = await publish(a.url, 'room', 'three'); // a new epoch
+    await within(live.closed, 5000, 'the live stream to end');
+    expect(data(live)).toEqual(['two']); // never 'three' under the old history
+    const resumed = stream(`${a.url}/topics/room/events`, { 'last-event-id': last });
+    await resumed.until(() => resumed.events.length >= 1, 5000, 'the reset');
+    expect(resumed.events[0]).toMatchObject({ event: 'reset', id: after });
+  });
+});
+
 /** Sends one command over a raw socket (inline protocol) and returns the reply text. */
 async function fetchRedis(port: number, command: string[]): Promise<string> {
   const socket = net.connect(port, '127.0.0.1');
