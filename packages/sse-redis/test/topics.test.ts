@@ -236,6 +236,40 @@ describe.skipIf(missing !== undefined)('topics across processes', () => {
     expect(few.reads).toBeLessThanOrEqual(2 * 20 + 2);
   });
 
+  it('one connection pair per process, whatever the number of topics and clients (CLIENT LIST)', async () => {
+    const own = await startRedis();
+    cleanup.push(() => own.stop());
+    const list: Served[] = [];
+    for (let i = 0; i < 2; i++) {
+      const served = await serveTopics({ url: own.url });
+      cleanup.push(() => served.stop());
+      list.push(served);
+    }
+    const clients = list.flatMap((served) =>
+      ['a', 'b', 'c'].flatMap((topic) =>
+        Array.from({ length: 5 }, () => raw(`${served.url}/topics/${topic}/events`)),
+      ),
+    );
+    for (const client of clients) expect(await client.status).toBe(200);
+    for (const topic of ['a', 'b', 'c']) await publish(list[0]!.url, topic, topic);
+    for (const client of clients)
+      await client.until(() => client.events.length === 1, 15_000, 'an event');
+    const socket = net.connect(own.port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write('CLIENT LIST\r\n');
+    let text = '';
+    await new Promise<void>((resolve) => {
+      socket.on('data', (chunk) => {
+        text += chunk.toString();
+        const header = /^\$(\d+)\r\n/.exec(text);
+        if (header !== null && text.length >= header[0].length + Number(header[1]) + 2) resolve();
+      });
+    });
+    socket.destroy();
+    const connections = text.split('\n').filter((line) => line.startsWith('id=')).length;
+    expect(connections).toBe(2 * 2 + 1); // two per process, and this one
+  });
+
   it('publishing fails fast with UNAVAILABLE naming the address while Redis is gone', async () => {
     const own = await startRedis();
     cleanup.push(() => own.stop());
