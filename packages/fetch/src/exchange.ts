@@ -39,6 +39,18 @@ export function abortReason(code: keyof typeof MESSAGES, cause?: unknown): Fetch
   return new FetchAdapterError(code, MESSAGES[code], { cause });
 }
 
+/** Bun.serve sends a stream response's head only with its first byte. */
+const HOLDS_HEAD: boolean = typeof (globalThis as { Bun?: unknown }).Bun === 'object';
+
+function isEventStream(headers: HeadersInit | undefined): boolean {
+  if (headers === undefined) return false;
+  const type =
+    headers instanceof Headers
+      ? headers.get('content-type')
+      : (headers as Record<string, string>)['content-type'];
+  return typeof type === 'string' && type.startsWith('text/event-stream');
+}
+
 /**
  * The answer to a request cut short before its head went out: the runtime waits for
  * a response, and one whose body fails makes it abort the connection.
@@ -211,9 +223,15 @@ export class FetchExchange implements PullSinkHost {
     this.closedNow();
   }
 
-  /** Status and headers on the wire now, before any body byte (a low-level stream). */
+  /**
+   * Status and headers on the wire now, before any body byte (a low-level stream).
+   * Bun.serve holds the head of a stream response until its first byte; an event
+   * stream must be seen open at once, so there its first bytes are an SSE comment
+   * line (`:`, the heartbeat's bytes, which clients ignore).
+   */
   flushHead(): void {
     if (this.committed) return;
+    if (HOLDS_HEAD && isEventStream(this.headers)) this.sink.write(':\n');
     this.sink.flush();
   }
 

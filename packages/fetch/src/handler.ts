@@ -65,8 +65,7 @@ function checkOptions(fn: string, service: Service, options: FetchHandlerOptions
     );
   }
   const merged = Array.isArray(service) ? options : { ...(service as object), ...options };
-  const { logger = consoleLogger, bodyLimit = DEFAULT_BODY_LIMIT } =
-    merged as FetchHandlerOptions;
+  const { logger = consoleLogger, bodyLimit = DEFAULT_BODY_LIMIT } = merged as FetchHandlerOptions;
   if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 0) {
     throw new FetchAdapterError(
       'INVALID_ARGUMENT',

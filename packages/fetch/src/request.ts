@@ -129,9 +129,11 @@ export class FetchRequestBody implements RequestBody {
     const reader = stream.getReader();
     return {
       next: () =>
-        reader.read().then((step) =>
-          step.done ? { done: true, value: undefined } : { done: false, value: step.value },
-        ),
+        reader
+          .read()
+          .then((step) =>
+            step.done ? { done: true, value: undefined } : { done: false, value: step.value },
+          ),
       return: () => {
         reader.cancel().catch(() => {});
         return Promise.resolve({ done: true, value: undefined });
