@@ -14,6 +14,15 @@ import { FetchAdapterError } from './errors';
 export const COALESCE_BYTES: number = 16 * 1024;
 
 /**
+ * How many bytes a producer may hand over without giving the event loop a turn, as
+ * on Node. A runtime that reads the stream in microtasks (Bun writes to a writable
+ * socket at once) would otherwise let a synchronous producer run forever and starve
+ * every other request; past this, the producer resumes on the next macrotask.
+ * @internal Tuning, not API.
+ */
+export const YIELD_BYTES: number = 128 * 1024;
+
+/**
  * What a sink needs from whoever owns the response.
  * @internal
  */
@@ -87,6 +96,10 @@ export class PullSink implements BodySink {
   /** While true nothing goes out: ring-response ends or streams the body when a synchronous write returns. */
   hold = false;
   closed = false;
+  /** Bytes handed to the stream since the event loop last had a turn. */
+  sinceYield = 0;
+  /** The producer waits for a macrotask (the yield budget is spent). */
+  yielding = false;
 
   constructor(host: PullSinkHost) {
     this.host = host;
@@ -290,7 +303,17 @@ export class PullSink implements BodySink {
   private push(chunk: Uint8Array): void {
     this.queue.push(chunk);
     this.queued += chunk.byteLength;
-    if (this.queued >= COALESCE_BYTES && this.waiting === undefined) this.block();
+    this.sinceYield += chunk.byteLength;
+    if (this.waiting !== undefined) return;
+    if (this.sinceYield >= YIELD_BYTES) {
+      this.block();
+      this.yielding = true;
+      later(() => {
+        this.yielding = false;
+        this.sinceYield = 0;
+        if (this.queued < COALESCE_BYTES) this.resumeProducer();
+      });
+    } else if (this.queued >= COALESCE_BYTES) this.block();
   }
 
   private append(chunk: string | Uint8Array): void {
@@ -328,7 +351,7 @@ export class PullSink implements BodySink {
 
   private resumeProducer(): void {
     const resume = this.resume;
-    if (resume === undefined) return;
+    if (resume === undefined || this.yielding) return;
     this.waiting = this.resume = this.cancel = undefined;
     resume();
   }

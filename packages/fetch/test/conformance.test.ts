@@ -218,6 +218,20 @@ for (const runtime of RUNTIME_NAMES) {
       res.destroy();
     });
 
+    it('serves other requests while a fast client reads an endless sequence', async () => {
+      const res = await get(`${server.base}/endless`);
+      let received = 0;
+      res.on('data', (c: Buffer) => {
+        received += c.byteLength;
+      });
+      await until('the sequence to flow', async () => (received > 256 * 1024 ? true : undefined));
+      const other = await fetch(`${server.base}/body/string`, {
+        signal: AbortSignal.timeout(5000),
+      });
+      expect(await other.text()).toBe('héllo wörld');
+      res.destroy();
+    });
+
     it('serves an event stream to the eventsource client', async () => {
       const source = new EventSource(`${server.base}/events`);
       const got: { id: string; data: string }[] = [];
