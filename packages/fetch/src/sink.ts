@@ -76,6 +76,12 @@ export class PullSink implements BodySink {
   readonly host: PullSinkHost;
   /** One pending chunk not copied yet: a body written in one piece stays one piece. */
   held: string | Uint8Array | undefined = undefined;
+  /**
+   * Strings written since the last chunk, concatenated (a rope: cheap) and encoded
+   * once per chunk rather than once per write. Never holds text while `buf` holds
+   * bytes: what comes after bytes is encoded into `buf`.
+   */
+  text = '';
   buf: Uint8Array | undefined = undefined;
   used = 0;
   /** Chunks ready for the stream, oldest first. */
@@ -126,7 +132,7 @@ export class PullSink implements BodySink {
       );
     }
     if (size === 0) return this.waiting;
-    if (this.held === undefined && this.used === 0 && !this.streaming) {
+    if (this.held === undefined && this.used === 0 && this.text === '' && !this.streaming) {
       this.held = chunk;
       if (!this.hold) this.start();
       return this.waiting;
@@ -158,8 +164,10 @@ export class PullSink implements BodySink {
     if (!this.streaming) {
       // Nothing went out: the body goes out whole, in one piece.
       let whole: string | Uint8Array | null = this.held ?? null;
+      if (whole === null && this.text !== '') whole = this.text;
       if (whole === null && this.used !== 0) whole = this.buf!.subarray(0, this.used);
       this.held = undefined;
+      this.text = '';
       this.buf = undefined;
       this.used = 0;
       this.closed = true;
@@ -175,6 +183,7 @@ export class PullSink implements BodySink {
     if (this.failure !== undefined && this.failure !== ENDED) return;
     this.failure = reason;
     this.held = undefined;
+    this.text = '';
     this.buf = undefined;
     this.used = 0;
     this.queue = [];
@@ -199,7 +208,9 @@ export class PullSink implements BodySink {
   /** Ends a {@link PullSink.hold}: the body went asynchronous; what it wrote goes out. */
   resumeFlushing(): void {
     this.hold = false;
-    if (this.held !== undefined || this.used !== 0) this.start();
+    if (this.held !== undefined || this.used !== 0 || this.text !== '' || this.queued !== 0) {
+      this.start();
+    }
   }
 
   /** Commits the head with the stream as its body. */
@@ -250,7 +261,7 @@ export class PullSink implements BodySink {
   private deliver(): void {
     if (this.pulling === undefined) return;
     if (this.queue.length === 0 && this.failure !== ENDED) {
-      if (this.used !== 0 && !this.flushScheduled) {
+      if ((this.used !== 0 || this.text !== '') && !this.flushScheduled) {
         this.flushScheduled = true;
         later(() => {
           this.flushScheduled = false;
@@ -292,6 +303,12 @@ export class PullSink implements BodySink {
       this.held = undefined;
       this.push(typeof held === 'string' ? encoder.encode(held) : held);
     }
+    if (this.text !== '') {
+      const text = this.text;
+      this.text = '';
+      this.push(encoder.encode(text));
+      return;
+    }
     const used = this.used;
     if (used === 0) return;
     const buf = this.buf!;
@@ -317,6 +334,17 @@ export class PullSink implements BodySink {
   }
 
   private append(chunk: string | Uint8Array): void {
+    if (typeof chunk === 'string' && this.used === 0) {
+      this.text += chunk;
+      if (this.text.length >= COALESCE_BYTES) this.moveBuffer();
+      return;
+    }
+    if (this.text !== '') {
+      // Bytes after text: the text goes into the byte buffer first, in order.
+      const text = this.text;
+      this.text = '';
+      this.append(encoder.encode(text));
+    }
     if (typeof chunk === 'string') {
       // At most 3 bytes per UTF-16 unit: encode into the buffer when it surely fits.
       if (chunk.length * 3 <= COALESCE_BYTES - this.used) {
