@@ -269,8 +269,17 @@ for (const runtime of RUNTIME_NAMES) {
 
     it('broadcasts through a hub to an eventsource client', async () => {
       const source = new EventSource(`${server.base}/hub`);
-      await new Promise<void>((resolve) => {
-        source.onopen = () => resolve();
+      // Seen open at once, before any event (Bun holds a stream's head until its
+      // first byte; the adapter sends an SSE comment there), not at the first heartbeat.
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error('the stream did not open within 5 s')),
+          5000,
+        );
+        source.onopen = () => {
+          clearTimeout(timer);
+          resolve();
+        };
       });
       const received = new Promise<string>((resolve) => {
         source.addEventListener('news', (e) => resolve(e.data));
