@@ -3,13 +3,16 @@
 // child process on an ephemeral loopback port, driven from here over real sockets
 // with real clients (fetch, node:http, the eventsource package). One piece: every
 // case runs against every runtime, in one describe per runtime.
+import { rmSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { dirname } from 'node:path';
 import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BODIES } from './fixture/bodies.mjs';
 import { missing, payloadPath, type Runtime, type Served, serve, until } from './runtimes';
 
 const PAYLOAD = payloadPath();
+afterAll(() => rmSync(dirname(PAYLOAD), { recursive: true, force: true }));
 const RUNTIME_NAMES: Runtime[] = ['node', 'bun', 'deno'];
 
 function bytesOf(expected: string | Uint8Array): Uint8Array {
