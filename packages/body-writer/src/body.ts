@@ -18,6 +18,7 @@ import {
 } from './internal/kinds';
 import { writeSequence } from './internal/sequence';
 import { writeNodeReadable, writeWebStream } from './internal/streams';
+import { utf8Length } from './internal/utf8';
 import { type BodyWriterExtension, findExtension, registry } from './registry';
 
 /** `application/json; charset=utf-8`: JSON values and lazy sequences. @internal */
@@ -48,7 +49,7 @@ function jsonElement(element: unknown, index: number): string {
 }
 
 function stringBody(value: string, contentType: string): WriteableBody {
-  return fixed(contentType, Buffer.byteLength(value, 'utf8'), (sink) => {
+  return fixed(contentType, utf8Length(value), (sink) => {
     sink.write(value);
   });
 }

@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { type BodySink, WRITEABLE_BODY, type WriteableBody } from '@plinth/writeable-body';
 import { contentType as mimeContentType } from 'mime-types';
 import { BodyWriterError } from './errors';
+import { FILE_PATH } from './file-path';
 import { describe } from './internal/describe';
 
 /** Options of {@link file}. */
@@ -99,6 +100,8 @@ function fileError(path: string, error: unknown): BodyWriterError {
 
 class FileBody implements WriteableBody {
   readonly [WRITEABLE_BODY] = true as const;
+  /** For adapters with a native file path (see `filePathOf`). */
+  readonly [FILE_PATH]: string;
   readonly #path: string;
   readonly #contentType: string;
   readonly #chunkSize: number;
@@ -107,6 +110,7 @@ class FileBody implements WriteableBody {
 
   constructor(path: string, contentType: string, chunkSize: number) {
     this.#path = path;
+    this[FILE_PATH] = path;
     this.#contentType = contentType;
     this.#chunkSize = chunkSize;
   }

@@ -1,14 +1,9 @@
 // @plinth/body-writer: how every standard body type writes itself to the client.
+// Everything of the portable entry (@plinth/body-writer/portable), plus file(),
+// which needs Node's file system; code that must run on workers imports the
+// portable entry instead (see the README, "Entry points").
 
-// The protocol
-export { contentLength, defaultContentType, toWriteableBody, writeBodyToStream } from './body';
-export type { BodyWriterErrorCode, BodyWriterErrorOptions } from './errors';
-// Errors
-export { BodyWriterError, isBodyWriterError } from './errors';
 export type { FileOptions } from './file';
-// Body constructors
+// Body constructors that need node:fs
 export { DEFAULT_FILE_CHUNK, file } from './file';
-export type { BodyWriterExtension, BodyWriterTest } from './registry';
-// Extending the protocol
-export { extendBodyWriter } from './registry';
-export { ndjson, text } from './wrappers';
+export * from './portable';

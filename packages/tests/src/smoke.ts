@@ -21,6 +21,18 @@ export const smokes: Record<string, string> = {
     if (body.contentLength() !== 17) throw new Error('length ' + body.contentLength());
     if (M.defaultContentType(M.file('x.png')) !== 'image/png') throw new Error('mime table');
   `,
+  '@plinth/body-writer/portable': `
+    const body = M.toWriteableBody(M.ndjson([1, 'a']));
+    if (body.defaultContentType() !== 'application/x-ndjson') throw new Error('type ' + body.defaultContentType());
+    if ('file' in M) throw new Error('file() is not portable');
+  `,
+  '@plinth/fetch': `
+    function* numbers() { yield 1; yield 2; yield 3; }
+    const handler = M.fetchHandler([() => ({ status: 200, body: numbers() })], { logger: { error() {}, warn() {}, info() {}, debug() {} } });
+    const res = await handler(new Request('http://localhost/'));
+    const text = await res.text();
+    if (res.status !== 200 || text !== '[1,2,3]') throw new Error('got ' + res.status + ' ' + text);
+  `,
   '@plinth/router': `
     const t = M.routeTable([['/u/:id', 'GET', () => ({ status: 200 }), { name: 'u' }]]);
     const r = t.match('GET', '/u/%41');
@@ -84,6 +96,7 @@ export const smokes: Record<string, string> = {
  */
 export const subpaths: Record<string, string[]> = {
   '@plinth/node': ['@plinth/node/testing'],
+  '@plinth/body-writer': ['@plinth/body-writer/portable'],
 };
 
 /** A Node program that imports `name` as ESM and runs its smoke snippet. */

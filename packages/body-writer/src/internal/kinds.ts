@@ -1,8 +1,12 @@
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 
-/** A Node `Readable`, or something shaped like one (a `readable-stream` copy). @internal */
+/**
+ * A Node `Readable`, or something shaped like one (a `readable-stream` copy). By
+ * shape only, so that this module imports nothing from `node:` and the portable
+ * entry runs where Node's built-ins do not exist (issue 20).
+ * @internal
+ */
 export function isNodeReadable(value: object): value is Readable {
-  if (value instanceof Readable) return true;
   const v = value as Partial<Readable>;
   return (
     typeof v.pipe === 'function' &&
