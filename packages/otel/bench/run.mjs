@@ -140,6 +140,6 @@ for (const row of rows) {
   const bare = of(row.scenario, row.target.startsWith('plinth') ? 'plinth' : 'node');
   const extra = row.perRequest - bare;
   console.log(
-    `| ${row.scenario} | ${row.target} | ${fmt(row.perRequest)} | ${row.perRequest === bare ? '-' : `+${fmt(extra)} (${((extra / bare) * 100).toFixed(1)}%)`} |`,
+    `| ${row.scenario} | ${row.target} | ${fmt(row.perRequest)} | ${row.perRequest === bare ? '-' : `${extra < 0 ? '' : '+'}${fmt(extra)} (${extra < 0 ? '' : '+'}${((extra / bare) * 100).toFixed(1)}%)`} |`,
   );
 }
