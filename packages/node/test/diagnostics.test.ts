@@ -191,6 +191,42 @@ describe('diagnostics channels of @plinth/node', () => {
     expect(message.headTime).toBeDefined();
   });
 
+  it('publishes abort with TIMEOUT and the 503 when the chain starts nothing in time', async () => {
+    const seen = record();
+    ({ server } = await serve([() => new Promise(() => {})], { handlerTimeout: 50 }));
+    const { url } = await server.start();
+    const response = await get(`${url}/slow`);
+    expect(response.status).toBe(503);
+    await waitFor(() => seen.some((s) => s.event === 'abort'), 'abort');
+    const message = seen.find((s) => s.event === 'abort')!.message;
+    expect(message.reason).toBe('TIMEOUT');
+    expect(message.status).toBe(503);
+    expect(message.bytes).toBe(Buffer.byteLength(response.body));
+  });
+
+  it('publishes abort with SERVER_STOP for a response stop() cuts', async () => {
+    const seen = record();
+    async function* forever() {
+      for (let i = 0; ; i++) {
+        await new Promise((resolve) => setImmediate(resolve));
+        yield i;
+      }
+    }
+    ({ server } = await serve([() => ({ status: 200, body: forever() })]));
+    const { url } = await server.start();
+    const closed = new Promise<void>((resolve) => {
+      const req = http.get(`${url}/forever`, { agent: false }, (res) => {
+        res.once('data', () => void server!.stop({ graceMs: 0 }));
+        res.on('error', () => {});
+      });
+      req.on('error', () => {});
+      req.on('close', resolve);
+    });
+    await closed;
+    await waitFor(() => seen.some((s) => s.event === 'abort'), 'abort');
+    expect(seen.find((s) => s.event === 'abort')!.message.reason).toBe('SERVER_STOP');
+  });
+
   it("publishes the adapter's own answers (404) with their status and bytes", async () => {
     const seen = record();
     ({ server } = await serve([]));
