@@ -2,6 +2,8 @@
 // message per request from start to finish or abort, with status, bytes, time to
 // first and last byte and the abort reason; a store bound to the request's
 // TracingChannel is active in every interceptor stage and inside a body's producer.
+// One file: every test reads the same recorder of the five channels, and the access
+// log is the same measurements written as a line.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import dc from 'node:diagnostics_channel';
 import http from 'node:http';

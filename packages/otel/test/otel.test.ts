@@ -2,6 +2,8 @@
 // sockets: spans that end at the last byte or the disconnect, errors after the head,
 // children of the request span inside a generator, the HTTP metrics and the SSE
 // counters.
+// One file: every test shares one SDK set-up (tracer, meter and context manager are
+// process-wide globals, registered once).
 import http from 'node:http';
 import { context, propagation, type Span, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
