@@ -5,6 +5,7 @@ import { createDemo } from './demo';
 import { fileEventLog } from './file-event-log';
 import { readableLogger } from './logger';
 import { startRedisChat } from './redis-chat';
+import { setupTelemetry } from './telemetry';
 
 function portFrom(value: string | undefined): number {
   if (value === undefined || value === '') return 8080;
@@ -17,6 +18,8 @@ function portFrom(value: string | undefined): number {
 }
 
 const logger = readableLogger();
+// PLINTH_OTEL=console: spans and metrics on stdout (see the README, "Telemetry").
+const telemetry = await setupTelemetry(process.env.PLINTH_OTEL);
 const host = process.env.HOST || 'localhost';
 // The chat history survives restarts, so a page left open gets what it missed.
 const chatLogPath =
@@ -58,6 +61,7 @@ async function stop(signal: string): Promise<void> {
   stopping = true;
   logger.info({}, `${signal}: stopping (open streams are ended, in-flight requests get 5 s)`);
   await demo.stop({ graceMs: 5000 });
+  await telemetry?.shutdown();
   logger.info({}, 'demo stopped');
   process.exit(0);
 }

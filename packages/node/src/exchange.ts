@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { Interceptor } from '@plinth/interceptor';
 import type { HttpContext } from '@plinth/writeable-body';
+import type { RequestTrace } from './diagnostics';
 import type { NodeAdapterError } from './errors';
 import { closeUnreadStream } from './internal/h2';
 import type { OutgoingHeaders } from './internal/headers';
@@ -26,6 +27,8 @@ export interface ServerState {
   readonly live: LiveList<Exchange> | undefined;
   /** Errors already logged, so that each is logged once. */
   readonly logged: WeakSet<object>;
+  /** Where the access log goes (the `accessLog` option), else `undefined`. */
+  readonly accessLog: Logger | undefined;
   stopping: boolean;
   /** Called when an exchange closes while the server stops. */
   onClosed: (() => void) | undefined;
@@ -83,6 +86,8 @@ export class Exchange implements SinkHost {
    * the chain settles with nothing left to start (see internal/timeout.ts).
    */
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** What the diagnostics channels publish, when something listens (see diagnostics.ts). */
+  trace: RequestTrace | undefined = undefined;
   /** Links of the server's list of exchanges not yet closed (see LiveList). */
   livePrev: Exchange | undefined = undefined;
   liveNext: Exchange | undefined = undefined;
@@ -131,7 +136,11 @@ export class Exchange implements SinkHost {
   }
 
   get sink(): NodeBodySink {
-    if (this.sinkObject === undefined) this.sinkObject = new NodeBodySink(this.res, this);
+    if (this.sinkObject === undefined) {
+      this.sinkObject = new NodeBodySink(this.res, this);
+      // Counting bytes costs a Buffer.byteLength per string chunk: only when observed.
+      if (this.trace !== undefined) this.sinkObject.counter = this.trace;
+    }
     return this.sinkObject;
   }
 
@@ -142,6 +151,7 @@ export class Exchange implements SinkHost {
     // stylobate can still answer 500.
     (this.res as ServerResponse).writeHead(this.status, this.headers as never);
     this.committed = true;
+    if (this.trace !== undefined) this.trace.head(this.status);
     // The response started: the handlerTimeout has nothing left to answer.
     if (this.timer !== undefined) this.disarm();
   }

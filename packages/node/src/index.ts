@@ -9,6 +9,9 @@ export {
   writeResponse,
   writeResponseBody,
 } from '@plinth/writeable-body';
+// Diagnostics channels (a stable contract; see the README)
+export type { RequestMessage } from './diagnostics';
+export { NODE_CHANNELS } from './diagnostics';
 export type { NodeAdapterErrorCode, NodeAdapterErrorOptions } from './errors';
 // Errors
 export { isNodeAdapterError, NodeAdapterError } from './errors';

@@ -60,6 +60,8 @@ export const ringResponse: Interceptor<HttpContext> = interceptor<HttpContext>({
   name: 'plinth.ring-response',
   leave(ctx) {
     const exchange = exchangeOf(ctx, 'ring-response');
+    // The context as it reached ring-response (a router's ctx.route on it), for observers.
+    if (exchange.trace !== undefined) exchange.trace.context = ctx;
     const response = ctx.response;
     if (exchange.phase !== 'idle') {
       // Already answered (a low-level write, a timeout): a response set now is not

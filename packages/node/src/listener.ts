@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { type Interceptor, interceptor, run } from '@plinth/interceptor';
 import { describeValue, type HttpContext, RESPONDER } from '@plinth/writeable-body';
+import { observed, RequestTrace, requestChannel } from './diagnostics';
 import { NodeAdapterError } from './errors';
 import type { Exchange, ServerState } from './exchange';
 import { ringResponse, stylobate, terminator } from './interceptors';
@@ -86,13 +87,21 @@ export function makeServerState(
       `${fn}: options.handlerTimeout must be a whole number of milliseconds from 0 (off) to ${MAX_HANDLER_TIMEOUT}, got ${describeValue(handlerTimeout)}`,
     );
   }
+  if (options.accessLog !== undefined && typeof options.accessLog !== 'boolean') {
+    throw new NodeAdapterError(
+      'INVALID_ARGUMENT',
+      `${fn}: options.accessLog must be a boolean, got ${describeValue(options.accessLog)}`,
+    );
+  }
+  const logger = checkLogger(options.logger);
   return {
     chain: [stylobate, terminator, ringResponse, ...serviceInterceptors(fn, service)],
-    logger: checkLogger(options.logger),
+    logger,
     bodyLimit,
     handlerTimeout,
     live,
     logged: new WeakSet(),
+    accessLog: options.accessLog === true ? logger : undefined,
     stopping: false,
     onClosed: undefined,
   };
@@ -130,6 +139,24 @@ function chainDone(this: Exchange, ctx: HttpContext): void {
   if (this.timer !== undefined || this.reason !== undefined) chainSettled(this, ctx);
 }
 
+/**
+ * Runs the chain inside the request's TracingChannel: a store bound to its `start`
+ * channel is active for the whole run and every continuation it creates (the
+ * interceptors' promises, the body's producer).
+ */
+function tracedRun(
+  exchange: Exchange,
+  request: NodeHttpRequest,
+  ctx: HttpContext,
+  state: ServerState,
+): ReturnType<typeof run> {
+  const trace = new RequestTrace(request, exchange.req, exchange.res, ctx, state.accessLog);
+  exchange.trace = trace;
+  return requestChannel.traceSync(run, trace, undefined, ctx, state.chain) as ReturnType<
+    typeof run
+  >;
+}
+
 /** @internal Serves one request. */
 export function handle(
   state: ServerState,
@@ -139,16 +166,24 @@ export function handle(
 ): void {
   const exchange = new NodeResponder(req, res, state);
   if (next !== undefined) exchange.next = next;
-  const ctx = new RequestContext(new NodeHttpRequest(exchange), exchange);
+  const request = new NodeHttpRequest(exchange);
+  const ctx = new RequestContext(request, exchange);
   exchange.ctx = ctx;
   // run, not execute: a chain whose stages are all synchronous (the common case)
-  // costs no promise and no microtask.
-  const done = run(ctx, state.chain);
+  // costs no promise and no microtask. Observed (diagnostics channels, access log):
+  // the same run inside the request's TracingChannel.
+  const done =
+    state.accessLog === undefined && !observed()
+      ? run(ctx, state.chain)
+      : tracedRun(exchange, request, ctx, state);
   if (!(done instanceof Promise)) {
     exchange.chainDone = true;
     // Answered and every byte handed to the socket during this call (the common
     // case): no listener, no tracking, nothing more to do.
-    if (exchange.handedOver) return;
+    if (exchange.handedOver) {
+      if (exchange.trace !== undefined) exchange.trace.end(undefined, undefined);
+      return;
+    }
   } else if (exchange.phase === 'ended' && !exchange.lowLevel) {
     // Answered, and the chain failed synchronously anyway: the stylobate could not
     // handle an error (its logger threw, say).

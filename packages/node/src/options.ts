@@ -31,6 +31,16 @@ export interface ListenerOptions {
    * for ordinary request/response services)
    */
   handlerTimeout?: number | undefined;
+  /**
+   * Log one line at `info` through `logger` when each response ends: method, url,
+   * route template (when a router set `ctx.route`), status, body bytes, time to the
+   * first byte and to the last one in milliseconds (`ttfbMs`, `durationMs`) and how
+   * it ended (`end`: `FINISHED`, or the abort reason such as `CLIENT_DISCONNECT`).
+   * Off by default: it costs a log call per request, and many deployments log
+   * requests at their proxy (see the README, "Access log").
+   * @default false
+   */
+  accessLog?: boolean | undefined;
 }
 
 /** Options of {@link createServer}. */

@@ -60,6 +60,10 @@ function endedError(): NodeAdapterError {
   return new NodeAdapterError('ABORTED', 'The response has ended; nothing more can be written');
 }
 
+function count(counter: { bytes: number }, chunk: string | Uint8Array): void {
+  counter.bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+}
+
 function yielded(sink: NodeBodySink): void {
   sink.unblock();
 }
@@ -100,6 +104,8 @@ export class NodeBodySink implements BodySink {
   hold = false;
   /** Bytes (UTF-16 units for strings) handed over since the event loop last had a turn. */
   sinceYield = 0;
+  /** Counts the body bytes handed to Node, when the response is observed (diagnostics). */
+  counter: { bytes: number } | undefined = undefined;
 
   constructor(out: NodeResponse, host: SinkHost = DETACHED) {
     this.out = out;
@@ -183,6 +189,7 @@ export class NodeBodySink implements BodySink {
     }
     this.failure = ENDED;
     this.host.commit();
+    if (last !== undefined && this.counter !== undefined) count(this.counter, last);
     if (last === undefined) this.out.end();
     else (this.out as ServerResponse).end(last);
   }
@@ -270,6 +277,7 @@ export class NodeBodySink implements BodySink {
   private send(chunk: string | Uint8Array): void {
     this.host.commit();
     const accepted = (this.out as ServerResponse).write(chunk);
+    if (this.counter !== undefined) count(this.counter, chunk);
     this.sinceYield += typeof chunk === 'string' ? chunk.length : chunk.byteLength;
     if (this.waiting !== undefined || this.failure !== undefined) return;
     if (!accepted) {

@@ -2,6 +2,7 @@
 // to live events all read and change the hub's membership (live, replaying, floors),
 // and the no-duplicate, no-gap guarantee holds only because they change together.
 import type { Channel } from './channel';
+import { replayChannel, resetChannel } from './diagnostics';
 import { checkEventName, checkRetry, dataText, encodeChecked, toBytes } from './encode';
 import { SseError } from './errors';
 import {
@@ -251,6 +252,7 @@ export function createHub(options: HubOptions = {}): EventHub {
   async function replay(channel: Subscriber, state: Replay, lastEventId: string): Promise<void> {
     // Where the next read starts, and the newest id the client has (undefined after a
     // reset from an empty log: every event is new).
+    if (replayChannel.hasSubscribers) replayChannel.publish({ channel, lastEventId });
     let cursor: string | undefined = lastEventId;
     let sent: string | undefined = lastEventId;
     const sendOnce = async (event: LoggedEvent): Promise<void> => {
@@ -272,6 +274,7 @@ export function createHub(options: HubOptions = {}): EventHub {
         const data = JSON.stringify({ lastEventId: cursor ?? lastEventId });
         const reset = encodeChecked(resetEvent, read.lastId ?? '', undefined, data);
         cursor = sent = read.lastId;
+        if (resetChannel.hasSubscribers) resetChannel.publish({ channel, lastEventId });
         await channel.sendChunk(toBytes(reset), 'wait');
       } else {
         for (const event of read.events) {

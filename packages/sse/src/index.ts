@@ -2,6 +2,16 @@
 
 // The channel a stream is written through, its buffer and options
 export type { BufferOptions, BufferPolicy, Channel, StreamOptions } from './channel';
+// Diagnostics channels (a stable contract; see the README)
+export type {
+  SseChannelMessage,
+  SseCloseMessage,
+  SseDropMessage,
+  SseOpenMessage,
+  SseReplayMessage,
+  SseSendMessage,
+} from './diagnostics';
+export { SSE_CHANNELS } from './diagnostics';
 // Encoding events and comments
 export type { SseEvent } from './encode';
 export { encodeComment, encodeEvent } from './encode';

@@ -18,6 +18,7 @@ describe('dist', () => {
     const cjs = createRequire(import.meta.url)(cjsPath.pathname);
     const names = [
       'RESET_EVENT',
+      'SSE_CHANNELS',
       'SseError',
       'createHub',
       'encodeComment',

@@ -56,6 +56,11 @@ export const smokes: Record<string, string> = {
     const res = await M.responseFor([() => ({ status: 200, body: 'tested' })], 'GET', '/');
     if (res.status !== 200 || res.body !== 'tested') throw new Error('got ' + res.status + ' ' + res.body);
   `,
+  '@plinth/otel': `
+    const instrumentation = M.instrumentPlinth();
+    instrumentation.disable();
+    if (M.INSTRUMENTATION_NAME !== '@plinth/otel') throw new Error('scope ' + M.INSTRUMENTATION_NAME);
+  `,
   '@plinth/sse': `
     const wire = M.encodeEvent({ event: 'tick', id: 0, data: 'a\\nb' });
     if (wire !== 'id: 0\\nevent: tick\\ndata: a\\ndata: b\\n\\n') throw new Error('encoded ' + JSON.stringify(wire));

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { type Http2ServerResponse, constants as h2 } from 'node:http2';
+import type { AbortReason } from '@plinth/writeable-body';
 import type { NodeAdapterError } from '../errors';
 import type { Exchange } from '../exchange';
 import type { NodeResponse } from '../sink';
@@ -95,6 +96,11 @@ function responseClosed(exchange: Exchange): void {
       { method: exchange.req.method, url: exchange.req.url, reason: 'CLIENT_DISCONNECT' },
       'client closed the connection before the response ended',
     );
+  }
+  const trace = exchange.trace;
+  if (trace !== undefined) {
+    const reason = exchange.reason;
+    trace.end(reason?.code as AbortReason | undefined, reason?.cause);
   }
   const onClose = exchange.onClose;
   exchange.onClose = undefined;

@@ -29,6 +29,11 @@ export function sendText(
   const res = exchange.res as ServerResponse;
   try {
     res.writeHead(status, headers);
+    const trace = exchange.trace;
+    if (trace !== undefined) {
+      trace.head(status);
+      if (exchange.req.method !== 'HEAD') trace.bytes += headers['content-length'] as number;
+    }
     res.end(exchange.req.method === 'HEAD' ? undefined : text);
     if (exchange.closeAfter) exchange.closeUnread();
   } catch (error) {

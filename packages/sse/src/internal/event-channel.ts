@@ -4,6 +4,15 @@
 // (close-reason.ts) and producers (producer.ts) live elsewhere.
 import { type BodySink, type Responder, WRITEABLE_BODY } from '@plinth/writeable-body';
 import type { BufferPolicy, Channel } from '../channel';
+import {
+  closeChannel,
+  dropChannel,
+  evictChannel,
+  openChannel,
+  publishDrop,
+  publishSend,
+  sendChannel,
+} from '../diagnostics';
 import { encodeComment, encodeEvent, type SseEvent, toBytes } from '../encode';
 import { type CloseReason, SseError } from '../errors';
 import { ClientBuffer } from './client-buffer';
@@ -25,6 +34,8 @@ export interface ChannelHooks {
   /** The adapter's responder, to abort the response on eviction. */
   readonly responder?: Responder | undefined;
 }
+
+function noop(): void {}
 
 const OPEN = 0;
 const CLOSING = 1;
@@ -171,8 +182,11 @@ export class EventChannel implements Channel, HeartbeatTarget, Subscriber, Produ
         return TRUE;
       case 'dropped':
         return FALSE;
-      case 'full':
-        return this.#buffer!.waitForRoom(chunk);
+      case 'full': {
+        const waiting = this.#buffer!.waitForRoom(chunk);
+        if (sendChannel.hasSubscribers) waiting.then(() => publishSend(this, chunk), noop);
+        return waiting;
+      }
       default:
         return Promise.reject(this.#closedErrorNow());
     }
@@ -187,10 +201,23 @@ export class EventChannel implements Channel, HeartbeatTarget, Subscriber, Produ
     const buffer = this.#buffer;
     if ((buffer === undefined || buffer.isEmpty) && this.#sink !== undefined && !this.#writing) {
       if (this.#write(chunk)) this.#sink.flush();
+      if (sendChannel.hasSubscribers) publishSend(this, chunk);
       return 'accepted';
     }
     this.#buffer ??= new ClientBuffer(this.#settings.size);
-    return this.#buffer.admit(chunk, policy);
+    if (!sendChannel.hasSubscribers && !dropChannel.hasSubscribers) {
+      return this.#buffer.admit(chunk, policy);
+    }
+    return this.#admitObserved(this.#buffer, chunk, policy);
+  }
+
+  /** {@link offer}'s buffered path while the diagnostics channels are observed. */
+  #admitObserved(buffer: ClientBuffer, chunk: Uint8Array, policy: BufferPolicy): OfferResult {
+    const before = buffer.dropped;
+    const result = buffer.admit(chunk, policy);
+    if (result === 'accepted' && sendChannel.hasSubscribers) publishSend(this, chunk);
+    if (dropChannel.hasSubscribers) publishDrop(this, buffer.dropped - before, policy);
+    return result;
   }
 
   /**
@@ -210,6 +237,7 @@ export class EventChannel implements Channel, HeartbeatTarget, Subscriber, Produ
   evict(): void {
     if (this.#state === ENDED) return;
     const reason: CloseReason = { code: 'EVICTED' };
+    if (evictChannel.hasSubscribers) evictChannel.publish({ channel: this });
     this.endNow(reason);
     this.#hooks?.responder?.abort(
       new SseError('CLOSED', 'The event stream was evicted: the client stayed too slow', {
@@ -263,6 +291,9 @@ export class EventChannel implements Channel, HeartbeatTarget, Subscriber, Produ
       return done;
     }
     this.#sink = sink;
+    if (openChannel.hasSubscribers) {
+      openChannel.publish({ channel: this, lastEventId: this.lastEventId });
+    }
     if (sink.signal.aborted) {
       this.endNow(reasonFromSignal(sink.signal));
       return done;
@@ -303,6 +334,9 @@ export class EventChannel implements Channel, HeartbeatTarget, Subscriber, Produ
     if (this.#state === OPEN) this.#stopAccepting(reason);
     this.#state = ENDED;
     this.#reason = reason;
+    if (this.#sink !== undefined && closeChannel.hasSubscribers) {
+      closeChannel.publish({ channel: this, reason: reason.code, error: reason.error });
+    }
     if (this.#settings.heartbeatMs > 0) unwatchHeartbeat(this, this.#settings.heartbeatMs);
     this.#sink?.signal.removeEventListener('abort', this);
     this.#buffer?.discard();
