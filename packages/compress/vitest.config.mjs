@@ -1,0 +1,3 @@
+import { project } from '@plinth/vitest-config';
+
+export default project('compress');
