@@ -17,6 +17,21 @@ export const BLOCK_BYTES: number = 64 * 1024;
 
 const noop = (): void => {};
 
+let live = 0;
+const closed = (): void => {
+  live--;
+};
+
+/**
+ * How many zlib streams of compressing sinks are open now: made and not yet closed
+ * (Node emits `close` once the native handle, and zlib's memory, was freed). What the
+ * tests watch to see that a disconnect frees zlib at once.
+ * @internal
+ */
+export function openZlibStreams(): number {
+  return live;
+}
+
 function flushLater(sink: CompressingSink): void {
   sink.timer = undefined;
   sink.flush();
@@ -65,6 +80,8 @@ export class CompressingSink implements BodySink {
       this.fail(new CompressError('COMPRESSION_FAILED', 'zlib failed', { cause: error })),
     );
     z.on('drain', () => this.drained());
+    live++;
+    z.once('close', closed);
     this.signalTarget = target.signal;
     if (target.signal.aborted) this.fail(target.signal.reason);
     else target.signal.addEventListener('abort', this, { once: true });
