@@ -1,6 +1,6 @@
 import type { Transform } from 'node:stream';
 import { type BodySink, isThenable, type WriteableBody } from '@plinth/writeable-body';
-import { CompressingSink } from './compressing-sink';
+import { BLOCK_BYTES, CompressingSink } from './compressing-sink';
 
 /**
  * A response body written through a compressing sink: the body of a Ring response
@@ -14,12 +14,16 @@ export class CompressedBody implements WriteableBody {
   private readonly inner: WriteableBody;
   private readonly original: unknown;
   private readonly create: () => Transform;
+  private readonly blockBytes: number;
 
   /** `original` is what the application set as the body, `inner` what it became. */
   constructor(inner: WriteableBody, original: unknown, create: () => Transform) {
     this.inner = inner;
     this.original = original;
     this.create = create;
+    const length = inner.contentLength();
+    this.blockBytes =
+      length === undefined ? BLOCK_BYTES : Math.min(Math.max(length + 1, BLOCK_BYTES), 1024 * 1024);
   }
 
   defaultContentType(): string | undefined {
@@ -40,7 +44,7 @@ export class CompressedBody implements WriteableBody {
   }
 
   async writeBody(sink: BodySink): Promise<void> {
-    const compressing = new CompressingSink(sink, this.create());
+    const compressing = new CompressingSink(sink, this.create(), this.blockBytes);
     try {
       const written = this.inner.writeBody(compressing);
       if (isThenable(written)) await written;

@@ -71,10 +71,17 @@ export class CompressingSink implements BodySink {
   idleWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   finishing: Promise<void> | undefined = undefined;
   private readonly signalTarget: AbortSignal;
+  private readonly blockBytes: number;
 
-  constructor(target: BodySink, z: Transform) {
+  /**
+   * `blockBytes`: how much input to collect before handing it to zlib; a body of
+   * known length gets its length (up to 1 MiB), so that a body written in one piece
+   * is compressed in one trip to zlib, with the end of the stream.
+   */
+  constructor(target: BodySink, z: Transform, blockBytes: number = BLOCK_BYTES) {
     this.target = target;
     this.z = z;
+    this.blockBytes = blockBytes;
     z.on('data', (out: Buffer) => this.output(out));
     z.on('error', (error: unknown) =>
       this.fail(new CompressError('COMPRESSION_FAILED', 'zlib failed', { cause: error })),
@@ -109,7 +116,7 @@ export class CompressingSink implements BodySink {
     if (bytes.byteLength === 0) return this.waiting;
     this.parts.push(bytes);
     this.pending += bytes.byteLength;
-    if (this.pending >= BLOCK_BYTES) this.handOff(false);
+    if (this.pending >= this.blockBytes) this.handOff(false);
     else if (this.timer === undefined) this.timer = setImmediate(flushLater, this);
     return this.waiting;
   }
@@ -141,7 +148,8 @@ export class CompressingSink implements BodySink {
       clearImmediate(this.timer);
       this.timer = undefined;
     }
-    if (this.pending !== 0) this.handOff(false);
+    // What is pending goes with the end: one trip to zlib for a body written at once.
+    const last = this.pending === 0 ? undefined : this.takeBlock();
     this.finishing = new Promise<void>((resolve, reject) => {
       this.idleWaiters.push({ resolve: noop, reject });
       this.z.once('end', () => {
@@ -149,7 +157,8 @@ export class CompressingSink implements BodySink {
         this.target.flush();
         resolve();
       });
-      this.z.end();
+      if (last === undefined) this.z.end();
+      else this.z.end(last);
     });
     this.finishing.catch(noop);
     return this.finishing;
@@ -182,12 +191,17 @@ export class CompressingSink implements BodySink {
     return this.inFlight === 0 && this.pending === 0 && this.z.readableLength === 0 && !this.paused;
   }
 
-  private handOff(point: boolean): void {
+  private takeBlock(): Uint8Array {
     const parts = this.parts;
     const block =
       parts.length === 1 ? parts[0]! : Buffer.concat(parts as Uint8Array[], this.pending);
     this.parts = [];
     this.pending = 0;
+    return block;
+  }
+
+  private handOff(point: boolean): void {
+    const block = this.takeBlock();
     this.inFlight++;
     const accepted = this.z.write(block, () => this.processed(point));
     if (!accepted && this.waiting === undefined && this.failure === undefined) {
