@@ -4,17 +4,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { file, ndjson, text } from '@plinth/body-writer';
+import { terminate } from '@plinth/interceptor';
 import type { PlinthServer } from '@plinth/node';
-import { writeableBody } from '@plinth/writeable-body';
+import {
+  endResponse,
+  type HttpContext,
+  writeableBody,
+  writeResponse,
+  writeResponseBody,
+} from '@plinth/writeable-body';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compress } from '../src/index';
-import { decode, jsonOfSize, request, serve } from './helpers';
+import { type capturingLogger, decode, jsonOfSize, request, serve } from './helpers';
 
 const big = JSON.stringify(jsonOfSize(100_000));
 const lines = Array.from({ length: 3000 }, (_, i) => `line ${i} of a text that repeats itself`);
 
 let server: PlinthServer;
 let url: string;
+let logger: ReturnType<typeof capturingLogger>;
 let dir: string;
 
 beforeAll(async () => {
@@ -61,6 +69,15 @@ beforeAll(async () => {
       },
     }),
     '/file': () => ({ status: 200, body: file(join(dir, 'big.json')) }),
+    '/failing': () => ({
+      status: 200,
+      body: (function* () {
+        for (let i = 0; i < 50_000; i++) {
+          if (i === 40_000) throw new Error('the producer failed');
+          yield { i };
+        }
+      })(),
+    }),
     '/fs-stream': () => ({
       status: 200,
       headers: { 'content-type': 'application/json' },
@@ -76,8 +93,22 @@ beforeAll(async () => {
       }),
     }),
   };
-  ({ server, url } = await serve([
+  ({ server, url, logger } = await serve([
     compress(),
+    {
+      name: 'low-level',
+      async enter(ctx: HttpContext) {
+        if (ctx.request.path !== '/low-level') return ctx;
+        await writeResponse(ctx, {
+          status: 200,
+          headers: { 'content-type': 'text/plain' },
+          body: 'first, ',
+        });
+        await writeResponseBody(ctx, 'second, ');
+        await writeResponseBody(ctx, ['third']);
+        return terminate(await endResponse(ctx));
+      },
+    },
     (req: { path: string }) => routes[req.path]?.() ?? { status: 404, body: 'none' },
   ]));
 });
@@ -122,6 +153,24 @@ describe('every body type the body-writer knows is compressed', () => {
       });
     }
   }
+
+  it('low-level streaming (writeResponse, writeResponseBody, endResponse) is one compressed stream', async () => {
+    const res = await request(url, '/low-level', { headers: { 'accept-encoding': 'gzip' } });
+    expect(res.error).toBeUndefined();
+    expect(res.headers['content-encoding']).toBe('gzip');
+    expect(decode(res.body, 'gzip').toString()).toBe('first, second, ["third"]');
+  });
+
+  it('a producer failing mid-body aborts only its own response; the client can tell', async () => {
+    const failed = await request(url, '/failing', { headers: { 'accept-encoding': 'gzip' } });
+    expect(failed.headers['content-encoding']).toBe('gzip');
+    expect(failed.error).toBeDefined();
+    const next = await request(url, '/string', { headers: { 'accept-encoding': 'gzip' } });
+    expect(decode(next.body, 'gzip').toString()).toBe(big);
+    expect(logger.errors().map((e) => e.msg)).toEqual([
+      'response failed after it started; connection aborted',
+    ]);
+  });
 
   it('fetch (undici) decodes it', async () => {
     const res = await fetch(`${url}/sequence`, { headers: { 'accept-encoding': 'br, gzip' } });
