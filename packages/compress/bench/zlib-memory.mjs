@@ -18,7 +18,7 @@ if (kind === undefined) {
   console.log('|---|---|---:|');
   const self = fileURLToPath(import.meta.url);
   const runs = [['none', 0, 0]];
-  for (const wb of [15, 13, 11]) for (const ml of [8, 6]) runs.push(['gzip', wb, ml]);
+  for (const wb of [15, 13, 12, 11]) for (const ml of [8, 5]) runs.push(['gzip', wb, ml]);
   for (const lg of [22, 18, 16]) for (const q of [4, 5]) runs.push(['br', lg, q]);
   for (const [k, x, y] of runs) {
     const out = execFileSync(process.execPath, ['--expose-gc', self, k, String(x), String(y)]);

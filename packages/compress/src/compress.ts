@@ -72,12 +72,13 @@ export interface CompressOptions {
    * The gzip/deflate window (`windowBits`, 9 to 15) of streamed responses (unknown
    * length: sequences, streams, event streams). Each open stream holds its zlib
    * state for as long as it is open; see the README's measurement.
-   * @default 13 (8 KiB window)
+   * @default 12 (4 KiB window)
    */
   streamWindowBits?: number | undefined;
   /**
-   * The gzip/deflate `memLevel` (1 to 9) of streamed responses.
-   * @default 8
+   * The gzip/deflate `memLevel` (1 to 9) of streamed responses: the hash table and
+   * the pending-output buffer, the larger part of zlib's state.
+   * @default 5
    */
   streamMemLevel?: number | undefined;
   /**
@@ -190,8 +191,8 @@ export function compress(options: CompressOptions = {}): Interceptor<HttpContext
   };
   const streamed: ZlibSettings = {
     ...known,
-    windowBits: intOption(options, 'streamWindowBits', 13, 9, 15),
-    memLevel: intOption(options, 'streamMemLevel', 8, 1, 9),
+    windowBits: intOption(options, 'streamWindowBits', 12, 9, 15),
+    memLevel: intOption(options, 'streamMemLevel', 5, 1, 9),
     brotliWindowBits: intOption(options, 'streamBrotliWindowBits', 18, 10, 24),
   };
   const settings: PlanSettings = {
