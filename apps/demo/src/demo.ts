@@ -10,6 +10,7 @@ import { queryParams, type RouteTableSpec, router } from '@plinth/router';
 import { createHub, type EventHub, type EventLog, memoryEventLog } from '@plinth/sse';
 import { type ChatEventsOptions, chatEvents, postMessageHandler } from './chat';
 import { type ClockOptions, clockStream } from './clock';
+import { demoCompression } from './compression';
 import { filesHandler } from './files';
 import { imageHandler } from './image';
 import { type DemoLogger, readableLogger } from './logger';
@@ -147,7 +148,12 @@ export function createDemo(options: DemoOptions = {}): Demo {
     ['/chat/events', 'GET', chatEvents(hub, chatLog, options.chat), { name: 'chat-events' }],
     ...(options.routes ?? []),
   ];
-  const service: Interceptor<any>[] = [requestLog(logger), queryParams, router(table)];
+  const service: Interceptor<any>[] = [
+    requestLog(logger),
+    queryParams,
+    demoCompression(),
+    router(table),
+  ];
   const server = createServer(service, {
     port: options.port ?? 8080,
     host: options.host ?? 'localhost',

@@ -7,12 +7,22 @@ import { answerError } from './internal/error-answer';
 import { writeRingResponse } from './internal/ring-writer';
 import { sendText } from './internal/text-answer';
 
+/**
+ * The key under which a responder that wraps the adapter's (`@plinth/compress`'s, for
+ * low-level streaming) names the one it wraps; registered with `Symbol.for`.
+ */
+const WRAPPED_RESPONDER: unique symbol = Symbol.for('plinth.responder.wrapped') as never;
+
 function exchangeOf(ctx: HttpContext, name: string): Exchange {
-  const responder = ctx?.[RESPONDER];
-  if (responder instanceof Exchange) return responder;
+  let responder: unknown = ctx?.[RESPONDER];
+  // Behind wrappers an interceptor put in front of ours.
+  for (let depth = 0; depth < 8 && responder !== null && typeof responder === 'object'; depth++) {
+    if (responder instanceof Exchange) return responder;
+    responder = (responder as { [WRAPPED_RESPONDER]?: unknown })[WRAPPED_RESPONDER];
+  }
   throw new NodeAdapterError(
     'INVALID_ARGUMENT',
-    `${name}: the context has no responder of @plinth/node (ctx[RESPONDER] is ${describeValue(responder)}); keep the context's symbol keys when copying it`,
+    `${name}: the context has no responder of @plinth/node (ctx[RESPONDER] is ${describeValue(ctx?.[RESPONDER])}); keep the context's symbol keys when copying it`,
   );
 }
 

@@ -92,6 +92,14 @@ export const smokes: Record<string, string> = {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   `,
+  '@plinth/compress': `
+    const c = M.compress();
+    if (c.name !== 'plinth.compress' || typeof c.enter !== 'function' || typeof c.leave !== 'function') throw new Error('interceptor');
+    if (!M.DEFAULT_CODINGS.includes('br') || !M.DEFAULT_CODINGS.includes('gzip')) throw new Error('codings ' + M.DEFAULT_CODINGS);
+    let threw = false;
+    try { M.compress({ threshold: -1 }); } catch (e) { threw = M.isCompressError(e) && e.code === 'INVALID_ARGUMENT'; }
+    if (!threw) throw new Error('bad option accepted');
+  `,
 };
 
 /**

@@ -1,0 +1,3 @@
+import { createConfig } from '@plinth/rollup-config';
+
+export default createConfig();
