@@ -1,6 +1,6 @@
-import dc from 'node:diagnostics_channel';
 import type { BufferPolicy, Channel } from './channel';
 import type { CloseCode } from './errors';
+import { diagnosticsChannel, type PublishChannel } from './internal/portable';
 
 // The event streams' diagnostics channels: a stable, versioned contract (see the
 // README, "Diagnostics channels"). A change that breaks a subscriber gets new names.
@@ -79,19 +79,19 @@ export interface SseReplayMessage extends SseChannelMessage {
 }
 
 /** @internal */
-export const openChannel: dc.Channel = dc.channel(SSE_CHANNELS.open);
+export const openChannel: PublishChannel = diagnosticsChannel(SSE_CHANNELS.open);
 /** @internal */
-export const closeChannel: dc.Channel = dc.channel(SSE_CHANNELS.close);
+export const closeChannel: PublishChannel = diagnosticsChannel(SSE_CHANNELS.close);
 /** @internal */
-export const sendChannel: dc.Channel = dc.channel(SSE_CHANNELS.send);
+export const sendChannel: PublishChannel = diagnosticsChannel(SSE_CHANNELS.send);
 /** @internal */
-export const dropChannel: dc.Channel = dc.channel(SSE_CHANNELS.drop);
+export const dropChannel: PublishChannel = diagnosticsChannel(SSE_CHANNELS.drop);
 /** @internal */
-export const evictChannel: dc.Channel = dc.channel(SSE_CHANNELS.evict);
+export const evictChannel: PublishChannel = diagnosticsChannel(SSE_CHANNELS.evict);
 /** @internal */
-export const replayChannel: dc.Channel = dc.channel(SSE_CHANNELS.replay);
+export const replayChannel: PublishChannel = diagnosticsChannel(SSE_CHANNELS.replay);
 /** @internal */
-export const resetChannel: dc.Channel = dc.channel(SSE_CHANNELS.reset);
+export const resetChannel: PublishChannel = diagnosticsChannel(SSE_CHANNELS.reset);
 
 const COLON = 0x3a;
 

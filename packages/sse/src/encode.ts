@@ -1,5 +1,6 @@
 import { SseError } from './errors';
 import { describeValue } from './internal/describe';
+import { utf8 } from './internal/portable';
 
 /**
  * One server-sent event.
@@ -172,5 +173,5 @@ export function encodeComment(text: string): string {
 
 /** @internal Encodes to the bytes that go on the wire. */
 export function toBytes(text: string): Uint8Array {
-  return Buffer.from(text, 'utf8');
+  return utf8(text);
 }

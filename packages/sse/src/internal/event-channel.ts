@@ -19,6 +19,7 @@ import { ClientBuffer } from './client-buffer';
 import { reasonFromSignal } from './close-reason';
 import { SSE_CONTENT_TYPE } from './headers';
 import { type HeartbeatTarget, unwatchHeartbeat, watchHeartbeat } from './heartbeat';
+import { nextTurn, utf8 } from './portable';
 import { adoptProducerResult, type ProducerTarget } from './producer';
 import type { StreamSettings } from './settings';
 import { type EndListener, type OfferResult, SUBSCRIBER, type Subscriber } from './subscriber';
@@ -43,7 +44,7 @@ const ENDED = 2;
 
 const TRUE: Promise<boolean> = Promise.resolve(true);
 const FALSE: Promise<boolean> = Promise.resolve(false);
-const HEARTBEAT: Uint8Array = Buffer.from(':\n');
+const HEARTBEAT: Uint8Array = utf8(':\n');
 
 /**
  * @internal The channel behind every stream, and the body that streams it: a
@@ -270,7 +271,7 @@ export class EventChannel implements Channel, HeartbeatTarget, Subscriber, Produ
       this.#stopAccepting(reason);
     }
     this.#failure = reason;
-    setImmediate(() => this.endNow(reason));
+    nextTurn(() => this.endNow(reason));
   }
 
   // ---- the stream (eventStream and eventSource) ----

@@ -1,3 +1,5 @@
+import { unrefTimer } from './portable';
+
 /**
  * @internal One timer per heartbeat period for all the streams that share it,
  * instead of one timer per stream: with 10,000 open streams a timer each is
@@ -29,7 +31,7 @@ export function watchHeartbeat(target: HeartbeatTarget, every: number): void {
     const members = new Set<HeartbeatTarget>();
     const timer = setInterval(tick, Math.max(1, Math.floor(every / 4)), members);
     // Open sockets keep a server alive; a heartbeat timer alone never should.
-    timer.unref();
+    unrefTimer(timer);
     wheel = { members, timer };
     wheels.set(every, wheel);
   }
