@@ -1,16 +1,13 @@
 import { toWriteableBody } from '@plinth/body-writer';
-import type { Responder, Response, WriteableBody } from '@plinth/writeable-body';
+import {
+  type Responder,
+  type Response,
+  WRAPPED_RESPONDER,
+  type WriteableBody,
+} from '@plinth/writeable-body';
 import { CompressedPart, type LowLevelStream } from './bodies';
 import type { ContentCoding } from './codings';
 import type { Plan } from './plan';
-
-/**
- * The key under which a responder that wraps another names the one it wraps, so
- * that the adapter's own interceptors find their responder behind it. Registered
- * with `Symbol.for`: the adapter looks it up by the same key.
- * @internal
- */
-export const WRAPPED_RESPONDER: unique symbol = Symbol.for('plinth.responder.wrapped') as never;
 
 const noop = (): void => {};
 

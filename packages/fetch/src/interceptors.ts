@@ -1,5 +1,5 @@
 import { type Interceptor, interceptor, terminateWhen } from '@plinth/interceptor';
-import { describeValue, type HttpContext, RESPONDER } from '@plinth/writeable-body';
+import { describeValue, findResponder, type HttpContext, RESPONDER } from '@plinth/writeable-body';
 import { FetchAdapterError } from './errors';
 import { FetchExchange } from './exchange';
 import { answerError, sendText } from './internal/answer';
@@ -10,11 +10,12 @@ import { writeRingResponse } from './internal/ring-writer';
 // stylobate, the terminator and ring-response, with @plinth/node's rules.
 
 function exchangeOf(ctx: HttpContext, name: string): FetchExchange {
-  const responder = ctx?.[RESPONDER];
-  if (responder instanceof FetchExchange) return responder;
+  // Ours, or behind wrappers an interceptor put in front of it (@plinth/compress).
+  const exchange = findResponder(ctx, (responder) => responder instanceof FetchExchange);
+  if (exchange !== undefined) return exchange;
   throw new FetchAdapterError(
     'INVALID_ARGUMENT',
-    `${name}: the context has no responder of @plinth/fetch (ctx[RESPONDER] is ${describeValue(responder)}); keep the context's symbol keys when copying it`,
+    `${name}: the context has no responder of @plinth/fetch (ctx[RESPONDER] is ${describeValue(ctx?.[RESPONDER])}); keep the context's symbol keys when copying it`,
   );
 }
 

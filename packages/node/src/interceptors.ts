@@ -1,5 +1,5 @@
 import { type Interceptor, interceptor, terminateWhen } from '@plinth/interceptor';
-import { describeValue, type HttpContext, RESPONDER } from '@plinth/writeable-body';
+import { describeValue, findResponder, type HttpContext, RESPONDER } from '@plinth/writeable-body';
 import { NodeAdapterError } from './errors';
 import { Exchange } from './exchange';
 import { discard } from './internal/discard';
@@ -7,19 +7,10 @@ import { answerError } from './internal/error-answer';
 import { writeRingResponse } from './internal/ring-writer';
 import { sendText } from './internal/text-answer';
 
-/**
- * The key under which a responder that wraps the adapter's (`@plinth/compress`'s, for
- * low-level streaming) names the one it wraps; registered with `Symbol.for`.
- */
-const WRAPPED_RESPONDER: unique symbol = Symbol.for('plinth.responder.wrapped') as never;
-
 function exchangeOf(ctx: HttpContext, name: string): Exchange {
-  let responder: unknown = ctx?.[RESPONDER];
-  // Behind wrappers an interceptor put in front of ours.
-  for (let depth = 0; depth < 8 && responder !== null && typeof responder === 'object'; depth++) {
-    if (responder instanceof Exchange) return responder;
-    responder = (responder as { [WRAPPED_RESPONDER]?: unknown })[WRAPPED_RESPONDER];
-  }
+  // Ours, or behind wrappers an interceptor put in front of it (@plinth/compress).
+  const exchange = findResponder(ctx, (responder) => responder instanceof Exchange);
+  if (exchange !== undefined) return exchange;
   throw new NodeAdapterError(
     'INVALID_ARGUMENT',
     `${name}: the context has no responder of @plinth/node (ctx[RESPONDER] is ${describeValue(ctx?.[RESPONDER])}); keep the context's symbol keys when copying it`,

@@ -9,8 +9,10 @@ export type { HttpContext, Responder } from './responder';
 // Low-level streaming, through whatever adapter serves the context
 export {
   endResponse,
+  findResponder,
   RESPONDER,
   responseSent,
+  WRAPPED_RESPONDER,
   writeResponse,
   writeResponseBody,
 } from './responder';

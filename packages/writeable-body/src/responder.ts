@@ -16,6 +16,30 @@ import type { Response } from './response';
 export const RESPONDER: unique symbol = Symbol.for('plinth.responder') as never;
 
 /**
+ * The key under which a responder that wraps the adapter's (as `@plinth/compress`'s
+ * does, to compress low-level streams) names the responder it wraps, so that the
+ * adapter's own interceptors still find theirs. Registered with `Symbol.for`.
+ * @internal
+ */
+export const WRAPPED_RESPONDER: unique symbol = Symbol.for('plinth.responder.wrapped') as never;
+
+/**
+ * @internal The responder on `ctx[RESPONDER]` or behind its wrappers (at most 8) that
+ * `owns` accepts: how an adapter finds its own responder. `undefined` when none is.
+ */
+export function findResponder<T>(
+  ctx: HttpContext | undefined,
+  owns: (responder: object) => responder is T & object,
+): T | undefined {
+  let responder: unknown = ctx?.[RESPONDER];
+  for (let depth = 0; depth < 8 && responder !== null && typeof responder === 'object'; depth++) {
+    if (owns(responder)) return responder;
+    responder = (responder as { [WRAPPED_RESPONDER]?: unknown })[WRAPPED_RESPONDER];
+  }
+  return undefined;
+}
+
+/**
  * The adapter's handle on one response, for low-level streaming. Packages that
  * must stream without depending on an adapter (`@plinth/sse`) use it through
  * {@link writeResponse}, {@link writeResponseBody}, {@link endResponse} and
