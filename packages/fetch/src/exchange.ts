@@ -42,13 +42,25 @@ export function abortReason(code: keyof typeof MESSAGES, cause?: unknown): Fetch
 /** Bun.serve sends a stream response's head only with its first byte. */
 const HOLDS_HEAD: boolean = typeof (globalThis as { Bun?: unknown }).Bun === 'object';
 
-function isEventStream(headers: HeadersInit | undefined): boolean {
+function header(headers: HeadersInit, name: string): unknown {
+  return headers instanceof Headers
+    ? headers.get(name)
+    : (headers as Record<string, unknown>)[name];
+}
+
+/**
+ * An event stream whose bytes go out as they are: one with a Content-Encoding
+ * (`@plinth/compress`) must not get a raw comment in front of its coded bytes.
+ */
+function isPlainEventStream(headers: HeadersInit | undefined): boolean {
   if (headers === undefined) return false;
-  const type =
-    headers instanceof Headers
-      ? headers.get('content-type')
-      : (headers as Record<string, string>)['content-type'];
-  return typeof type === 'string' && type.startsWith('text/event-stream');
+  const type = header(headers, 'content-type');
+  const coding = header(headers, 'content-encoding');
+  return (
+    typeof type === 'string' &&
+    type.startsWith('text/event-stream') &&
+    (coding === undefined || coding === null || coding === 'identity')
+  );
 }
 
 /**
@@ -227,11 +239,12 @@ export class FetchExchange implements PullSinkHost {
    * Status and headers on the wire now, before any body byte (a low-level stream).
    * Bun.serve holds the head of a stream response until its first byte; an event
    * stream must be seen open at once, so there its first bytes are an SSE comment
-   * line (`:`, the heartbeat's bytes, which clients ignore).
+   * line (`:`, the heartbeat's bytes, which clients ignore). A compressed event
+   * stream gets none (its bytes are coded): there the head goes with its first event.
    */
   flushHead(): void {
     if (this.committed) return;
-    if (HOLDS_HEAD && isEventStream(this.headers)) this.sink.write(':\n');
+    if (HOLDS_HEAD && isPlainEventStream(this.headers)) this.sink.write(':\n');
     this.sink.flush();
   }
 
