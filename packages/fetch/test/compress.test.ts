@@ -2,6 +2,7 @@
 // @hono/node-server): its responder wraps the adapter's, and the adapter's own
 // interceptors must find theirs behind it (before, every response was a 500).
 import { once } from 'node:events';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { compress } from '@plinth/compress';
@@ -34,16 +35,16 @@ const handler = fetchHandler(
   { logger: quiet },
 );
 
-let server: ReturnType<typeof createAdaptorServer>;
+let server: Server;
 let base = '';
 beforeAll(async () => {
-  server = createAdaptorServer({ fetch: (request: Request) => handler(request) });
+  server = createAdaptorServer({ fetch: (request: Request) => handler(request) }) as Server;
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(() => {
-  server.closeAllConnections?.();
+  server.closeAllConnections();
   server.close();
 });
 
