@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { type Http2ServerResponse, constants as h2 } from 'node:http2';
+import type { Socket } from 'node:net';
 import type { NodeAdapterError } from '../errors';
 import type { Exchange } from '../exchange';
 import type { NodeResponse } from '../sink';
@@ -24,6 +25,50 @@ export function watchClose(exchange: Exchange): void {
   (exchange.res as unknown as { [EXCHANGE]: Exchange })[EXCHANGE] = exchange;
   exchange.res.on('close', onResponseClose);
   exchange.serverState.live?.add(exchange);
+  // A pipelined HTTP/1.1 response waits for the ones before it to finish; it gets its
+  // socket (and, through it, its 'close') only then. Node never emits 'close' on a
+  // response still waiting when the connection goes away.
+  if (!exchange.h2 && (exchange.res as ServerResponse).socket === null) watchQueued(exchange);
+}
+
+const QUEUED = Symbol('plinth.queued');
+
+/** The responses of a connection that waited for their turn (see {@link watchQueued}). */
+type Queued = Exchange[];
+
+/**
+ * Follows a response queued behind others on its connection: when the connection
+ * closes, every response of it that never got the socket closes too (one listener
+ * per connection, installed by the first queued response). The list is pruned of
+ * closed responses as it grows, so a long pipelined connection holds only the
+ * responses still open.
+ */
+function watchQueued(exchange: Exchange): void {
+  const socket = exchange.req.socket as (Socket & { [QUEUED]?: Queued }) | null;
+  if (socket === null || socket.destroyed) return;
+  let queued = socket[QUEUED];
+  if (queued === undefined) {
+    queued = [];
+    socket[QUEUED] = queued;
+    socket.once('close', onQueuedSocketClose);
+  } else if (queued.length >= 32) {
+    let kept = 0;
+    for (const e of queued) if (!e.isClosed) queued[kept++] = e;
+    queued.length = kept;
+  }
+  queued.push(exchange);
+}
+
+function onQueuedSocketClose(this: Socket & { [QUEUED]?: Queued }): void {
+  const queued = this[QUEUED];
+  this[QUEUED] = undefined;
+  // A response Node handed the socket to as it closed gets its own 'close' on
+  // process.nextTick: only those still open after that never will.
+  if (queued !== undefined) setImmediate(closeQueued, queued);
+}
+
+function closeQueued(queued: Queued): void {
+  for (const exchange of queued) if (!exchange.isClosed) responseClosed(exchange);
 }
 
 /**
@@ -84,6 +129,7 @@ function finishedCleanly(exchange: Exchange): boolean {
 
 /** The response closed (finished, or the client left). */
 function responseClosed(exchange: Exchange): void {
+  if (exchange.isClosed) return;
   exchange.isClosed = true;
   const state = exchange.serverState;
   state.live?.delete(exchange);
