@@ -55,7 +55,7 @@ export interface InstructionsOptions {
 /** The usage text. @internal */
 export const USAGE = `Usage: pnpm bench:compare [options]
 
-  --quick                 short run (under 3 minutes on 2 cores): fewer seconds,
+  --quick                 short run (about 4 minutes on 2 cores): fewer seconds,
                           smaller payloads, same scenarios and rounds
   --scenarios 1,2,...     scenarios to run (default: all, 1-7)
   --targets a,b           targets to run besides node (ids: node, plinth, plinth-10,

@@ -31,10 +31,18 @@ export function watchClose(exchange: Exchange): void {
   if (!exchange.h2 && (exchange.res as ServerResponse).socket === null) watchQueued(exchange);
 }
 
-const QUEUED = Symbol('plinth.queued');
+/**
+ * The responses of a connection that waited for their turn (see {@link watchQueued}),
+ * kept beside the socket rather than on it: a property added to Node's sockets
+ * would change their shape under Node's own code.
+ */
+interface Queued {
+  list: Exchange[];
+  /** The length at which closed responses are pruned from the list. */
+  limit: number;
+}
 
-/** The responses of a connection that waited for their turn (see {@link watchQueued}). */
-type Queued = Exchange[];
+const queuedBySocket = new WeakMap<Socket, Queued>();
 
 /**
  * Follows a response queued behind others on its connection: when the connection
@@ -44,31 +52,33 @@ type Queued = Exchange[];
  * responses still open.
  */
 function watchQueued(exchange: Exchange): void {
-  const socket = exchange.req.socket as (Socket & { [QUEUED]?: Queued }) | null;
+  const socket = exchange.req.socket as Socket | null;
   if (socket === null || socket.destroyed) return;
-  let queued = socket[QUEUED];
+  let queued = queuedBySocket.get(socket);
   if (queued === undefined) {
-    queued = [];
-    socket[QUEUED] = queued;
+    queued = { list: [], limit: 32 };
+    queuedBySocket.set(socket, queued);
     socket.once('close', onQueuedSocketClose);
-  } else if (queued.length >= 32) {
+  } else if (queued.list.length >= queued.limit) {
+    const list = queued.list;
     let kept = 0;
-    for (const e of queued) if (!e.isClosed) queued[kept++] = e;
-    queued.length = kept;
+    for (const e of list) if (!e.isClosed) list[kept++] = e;
+    list.length = kept;
+    queued.limit = Math.max(32, kept * 2);
   }
-  queued.push(exchange);
+  queued.list.push(exchange);
 }
 
-function onQueuedSocketClose(this: Socket & { [QUEUED]?: Queued }): void {
-  const queued = this[QUEUED];
-  this[QUEUED] = undefined;
+function onQueuedSocketClose(this: Socket): void {
+  const queued = queuedBySocket.get(this);
+  queuedBySocket.delete(this);
   // A response Node handed the socket to as it closed gets its own 'close' on
   // process.nextTick: only those still open after that never will.
-  if (queued !== undefined) setImmediate(closeQueued, queued);
+  if (queued !== undefined) setImmediate(closeQueued, queued.list);
 }
 
-function closeQueued(queued: Queued): void {
-  for (const exchange of queued) if (!exchange.isClosed) responseClosed(exchange);
+function closeQueued(list: Exchange[]): void {
+  for (const exchange of list) if (!exchange.isClosed) responseClosed(exchange);
 }
 
 /**
