@@ -83,6 +83,11 @@ export class Exchange implements SinkHost {
    * the chain settles with nothing left to start (see internal/timeout.ts).
    */
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /**
+   * While this pipelined response waits behind others: its connection's list of
+   * waiting responses, which it leaves when it closes (see internal/abort.ts).
+   */
+  queuedOn: Exchange[] | undefined = undefined;
   /** Links of the server's list of exchanges not yet closed (see LiveList). */
   livePrev: Exchange | undefined = undefined;
   liveNext: Exchange | undefined = undefined;

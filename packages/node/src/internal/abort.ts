@@ -32,53 +32,52 @@ export function watchClose(exchange: Exchange): void {
 }
 
 /**
- * The responses of a connection that waited for their turn (see {@link watchQueued}),
- * kept beside the socket rather than on it: a property added to Node's sockets
- * would change their shape under Node's own code.
+ * The responses of each connection still waiting for their turn (see
+ * {@link watchQueued}), kept beside the socket rather than on it: a property added
+ * to Node's sockets would change their shape under Node's own code. A response
+ * leaves its list when it closes, so a list holds only open responses.
  */
-interface Queued {
-  list: Exchange[];
-  /** The length at which closed responses are pruned from the list. */
-  limit: number;
-}
-
-const queuedBySocket = new WeakMap<Socket, Queued>();
+const queuedBySocket = new WeakMap<Socket, Exchange[]>();
 
 /**
  * Follows a response queued behind others on its connection: when the connection
- * closes, every response of it that never got the socket closes too (one listener
- * per connection, installed by the first queued response). The list is pruned of
- * closed responses as it grows, so a long pipelined connection holds only the
- * responses still open.
+ * closes, every response of it still open then closes too (one listener per
+ * connection, installed by the first queued response).
  */
 function watchQueued(exchange: Exchange): void {
   const socket = exchange.req.socket as Socket | null;
   if (socket === null || socket.destroyed) return;
-  let queued = queuedBySocket.get(socket);
-  if (queued === undefined) {
-    queued = { list: [], limit: 32 };
-    queuedBySocket.set(socket, queued);
+  let list = queuedBySocket.get(socket);
+  if (list === undefined) {
+    list = [];
+    queuedBySocket.set(socket, list);
     socket.once('close', onQueuedSocketClose);
-  } else if (queued.list.length >= queued.limit) {
-    const list = queued.list;
-    let kept = 0;
-    for (const e of list) if (!e.isClosed) list[kept++] = e;
-    list.length = kept;
-    queued.limit = Math.max(32, kept * 2);
   }
-  queued.list.push(exchange);
+  list.push(exchange);
+  exchange.queuedOn = list;
+}
+
+/** Takes a closing response off its connection's list (usually its head: responses finish in order). */
+function leaveQueue(exchange: Exchange, list: Exchange[]): void {
+  exchange.queuedOn = undefined;
+  if (list[0] === exchange) list.shift();
+  else {
+    const i = list.indexOf(exchange);
+    if (i !== -1) list.splice(i, 1);
+  }
 }
 
 function onQueuedSocketClose(this: Socket): void {
-  const queued = queuedBySocket.get(this);
+  const list = queuedBySocket.get(this);
   queuedBySocket.delete(this);
   // A response Node handed the socket to as it closed gets its own 'close' on
   // process.nextTick: only those still open after that never will.
-  if (queued !== undefined) setImmediate(closeQueued, queued.list);
+  if (list !== undefined && list.length !== 0) setImmediate(closeQueued, list);
 }
 
 function closeQueued(list: Exchange[]): void {
-  for (const exchange of list) if (!exchange.isClosed) responseClosed(exchange);
+  // Each responseClosed() takes its response off the list.
+  while (list.length !== 0) responseClosed(list[0]!);
 }
 
 /**
@@ -139,6 +138,8 @@ function finishedCleanly(exchange: Exchange): boolean {
 
 /** The response closed (finished, or the client left). */
 function responseClosed(exchange: Exchange): void {
+  const queuedOn = exchange.queuedOn;
+  if (queuedOn !== undefined) leaveQueue(exchange, queuedOn);
   if (exchange.isClosed) return;
   exchange.isClosed = true;
   const state = exchange.serverState;
