@@ -88,6 +88,11 @@ export class Exchange implements SinkHost {
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
   /** What the diagnostics channels publish, when something listens (see diagnostics.ts). */
   trace: RequestTrace | undefined = undefined;
+  /**
+   * While this pipelined response waits behind others: its connection's list of
+   * waiting responses, which it leaves when it closes (see internal/abort.ts).
+   */
+  queuedOn: Exchange[] | undefined = undefined;
   /** Links of the server's list of exchanges not yet closed (see LiveList). */
   livePrev: Exchange | undefined = undefined;
   liveNext: Exchange | undefined = undefined;

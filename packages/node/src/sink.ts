@@ -90,6 +90,12 @@ export class NodeBodySink implements BodySink {
   held: string | Uint8Array | undefined = undefined;
   buf: Buffer | undefined = undefined;
   used = 0;
+  /**
+   * Small strings joined, waiting after the bytes of `buf`: concatenation (a rope,
+   * flattened once when written) costs less per element than encoding each string
+   * into `buf` with its own call into C++.
+   */
+  text = '';
   timer: NodeJS.Immediate | undefined = undefined;
   /** Pending while the response's buffer is over its high-water mark. */
   waiting: Promise<void> | undefined = undefined;
@@ -129,7 +135,7 @@ export class NodeBodySink implements BodySink {
       );
     }
     if (size === 0) return this.waiting;
-    if (this.held === undefined && this.used === 0) {
+    if (this.held === undefined && this.used === 0 && this.text.length === 0) {
       if (size >= COALESCE_BYTES) this.send(chunk);
       else {
         this.held = chunk;
@@ -143,7 +149,7 @@ export class NodeBodySink implements BodySink {
       this.append(held);
     }
     this.append(chunk);
-    if (this.used !== 0) this.schedule();
+    if (this.used !== 0 || this.text.length !== 0) this.schedule();
     return this.waiting;
   }
 
@@ -157,7 +163,7 @@ export class NodeBodySink implements BodySink {
     if (held !== undefined) {
       this.held = undefined;
       this.send(held);
-    } else if (this.used === 0) {
+    } else if (this.used === 0 && this.text.length === 0) {
       // Nothing pending: what there is to push is the head, if it has not gone yet.
       this.host.flushHead();
       return;
@@ -179,9 +185,14 @@ export class NodeBodySink implements BodySink {
     let last: string | Uint8Array | undefined = this.held;
     if (last !== undefined) {
       this.held = undefined;
-      if (this.used !== 0) {
+      if (this.used !== 0 || this.text.length !== 0) {
         this.flushBuffer();
       }
+    } else if (this.text.length !== 0) {
+      // The joined strings are the last chunk, after the bytes before them.
+      if (this.used !== 0) this.flushBytes();
+      last = this.text;
+      this.text = '';
     } else if (this.used !== 0) {
       last = this.buf!.subarray(0, this.used);
       this.buf = undefined;
@@ -208,6 +219,7 @@ export class NodeBodySink implements BodySink {
     this.held = undefined;
     this.buf = undefined;
     this.used = 0;
+    this.text = '';
     const cancel = this.cancel;
     this.waiting = this.resume = this.cancel = undefined;
     cancel?.(reason);
@@ -219,7 +231,7 @@ export class NodeBodySink implements BodySink {
    */
   resumeFlushing(): void {
     this.hold = false;
-    if (this.held !== undefined || this.used !== 0) this.schedule();
+    if (this.held !== undefined || this.used !== 0 || this.text.length !== 0) this.schedule();
   }
 
   private schedule(): void {
@@ -227,40 +239,70 @@ export class NodeBodySink implements BodySink {
   }
 
   private append(chunk: string | Uint8Array): void {
-    const room = COALESCE_BYTES - this.used;
     if (typeof chunk === 'string') {
-      // At most 3 bytes per UTF-16 unit: skip measuring when it surely fits.
-      if (chunk.length * 3 > room) {
-        const bytes = Buffer.byteLength(chunk);
-        if (bytes > room) {
-          this.flushBuffer();
-          if (bytes >= COALESCE_BYTES) {
-            this.send(chunk);
-            return;
-          }
-        }
-      }
-      if (this.buf === undefined) this.buf = Buffer.allocUnsafe(COALESCE_BYTES);
-      const buf = this.buf;
-      this.used += buf.write(chunk, this.used);
-    } else {
-      const bytes = chunk.byteLength;
-      if (bytes > room) {
+      if (chunk.length >= COALESCE_BYTES) {
+        // Large enough to go out alone, after what is pending.
         this.flushBuffer();
+        this.send(chunk);
+        return;
+      }
+      this.text += chunk;
+      // 16 Ki UTF-16 units are at least 16 KiB: one socket write's worth.
+      if (this.text.length >= COALESCE_BYTES) this.flushBuffer();
+      return;
+    }
+    // Bytes go after the joined strings: those are encoded into the buffer first.
+    if (this.text.length !== 0) this.encodeText();
+    const bytes = chunk.byteLength;
+    if (bytes > COALESCE_BYTES - this.used) {
+      this.flushBytes();
+      if (bytes >= COALESCE_BYTES) {
+        this.send(chunk);
+        return;
+      }
+    }
+    if (this.buf === undefined) this.buf = Buffer.allocUnsafe(COALESCE_BYTES);
+    this.buf.set(chunk, this.used);
+    this.used += bytes;
+    if (this.used === COALESCE_BYTES) this.flushBytes();
+  }
+
+  /** Moves the joined strings into the byte buffer (bytes are written after them). */
+  private encodeText(): void {
+    const text = this.text;
+    this.text = '';
+    const room = COALESCE_BYTES - this.used;
+    // At most 3 bytes per UTF-16 unit: skip measuring when it surely fits.
+    if (text.length * 3 > room) {
+      const bytes = Buffer.byteLength(text);
+      if (bytes > room) {
+        this.flushBytes();
         if (bytes >= COALESCE_BYTES) {
-          this.send(chunk);
+          this.send(text);
           return;
         }
       }
-      if (this.buf === undefined) this.buf = Buffer.allocUnsafe(COALESCE_BYTES);
-      const buf = this.buf;
-      buf.set(chunk, this.used);
-      this.used += bytes;
     }
-    if (this.used === COALESCE_BYTES) this.flushBuffer();
+    if (this.buf === undefined) this.buf = Buffer.allocUnsafe(COALESCE_BYTES);
+    this.used += this.buf.write(text, this.used);
+    if (this.used === COALESCE_BYTES) this.flushBytes();
   }
 
+  /** Sends everything pending: the buffer's bytes, then the joined strings. */
   private flushBuffer(): void {
+    const text = this.text;
+    if (text.length !== 0) {
+      if (this.used === 0) {
+        this.text = '';
+        this.send(text);
+        return;
+      }
+      this.encodeText();
+    }
+    this.flushBytes();
+  }
+
+  private flushBytes(): void {
     const used = this.used;
     if (used === 0) return;
     const buf = this.buf!;

@@ -22,6 +22,7 @@ import {
 import { sequenceScenario } from './scenarios/sequence';
 import { slowReaderScenario } from './scenarios/slow-reader';
 import { sseScenario } from './scenarios/sse';
+import { workingScenario } from './scenarios/working';
 
 const SCENARIOS: Record<number, (ctx: BenchContext) => Promise<ScenarioResult>> = {
   1: helloScenario,
@@ -30,6 +31,7 @@ const SCENARIOS: Record<number, (ctx: BenchContext) => Promise<ScenarioResult>> 
   4: sseScenario,
   5: slowReaderScenario,
   6: abortScenario,
+  7: workingScenario,
 };
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -87,7 +89,7 @@ async function main(): Promise<number> {
   log(`Node ${env.node}, ${env.cpu}; ${env.pinning}; wrk: ${env.wrk}`);
   const results: ScenarioResult[] = [];
   try {
-    const filePath = options.scenarios.some((id) => id === 2 || id === 6)
+    const filePath = options.scenarios.some((id) => id === 2 || id === 6 || id === 7)
       ? createBigFile(workDir, options.fileMiB)
       : '';
     const ctx: BenchContext = {

@@ -6,7 +6,7 @@ describe('parseOptions', () => {
     const full = parseOptions([]);
     const quick = parseOptions(['--quick']);
     if (full === 'help' || quick === 'help') throw new Error('help');
-    expect(full.scenarios).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(full.scenarios).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(full.rounds).toBe(3);
     expect([full.fileMiB, full.seqN, full.sseClients, full.slowSeconds, full.aborts]).toEqual([
       100, 1_000_000, 1000, 30, 1000,
@@ -21,7 +21,7 @@ describe('parseOptions', () => {
       /--rounds must be a positive integer, got "0"/,
     );
     expect(() => parseOptions(['--scenarios', '1,9'])).toThrow(
-      /--scenarios takes numbers 1-6, got "9"/,
+      /--scenarios takes numbers 1-7, got "9"/,
     );
     expect(() => parseOptions(['--bogus'])).toThrow(/bogus/);
   });

@@ -19,6 +19,9 @@ export interface Options {
   readonly fileMiB: number;
   /** Scenario 3: sequence length. */
   readonly seqN: number;
+  /** Scenario 7: seconds of hello-world load per round, and file downloads after it. */
+  readonly workingSec: number;
+  readonly downloads: number;
   /** Scenario 4: SSE clients and timed broadcasts. */
   readonly sseClients: number;
   readonly broadcasts: number;
@@ -52,11 +55,12 @@ export interface InstructionsOptions {
 /** The usage text. @internal */
 export const USAGE = `Usage: pnpm bench:compare [options]
 
-  --quick                 short run (under 3 minutes on 2 cores): fewer seconds,
+  --quick                 short run (about 4 minutes on 2 cores): fewer seconds,
                           smaller payloads, same scenarios and rounds
-  --scenarios 1,2,...     scenarios to run (default: all, 1-6)
+  --scenarios 1,2,...     scenarios to run (default: all, 1-7)
   --targets a,b           targets to run besides node (ids: node, plinth, plinth-10,
-                          fastify, hono, koa, express, node-1m, node-batched)
+                          fastify, hono, koa, express, node-1m, node-batched,
+                          node-limit)
   --rounds N              interleaved rounds (default 3)
   --duration S            scenario 1: seconds per load run
   --no-wrk                scenario 1: autocannon only even if wrk is installed
@@ -64,6 +68,9 @@ export const USAGE = `Usage: pnpm bench:compare [options]
   --file-mib N            scenario 2: file size in MiB (default 100)
   --seq-n N               scenario 3: elements (default 1000000)
   --sse-clients N         scenario 4: clients (default 1000)
+  --working-seconds S     scenario 7: hello-world load per round before the
+                          downloads (default 5)
+  --downloads N           scenario 7: curl downloads of the file per round (default 4)
   --slow-seconds S        scenario 5: how long the slow reader reads (default 30)
   --aborts N              scenario 6: aborted requests per target (default 1000)
   --out DIR               where results go (default: ./results)
@@ -102,6 +109,8 @@ export function parseOptions(argv: readonly string[]): Options | 'help' {
       'file-mib': { type: 'string' },
       'seq-n': { type: 'string' },
       'sse-clients': { type: 'string' },
+      'working-seconds': { type: 'string' },
+      downloads: { type: 'string' },
       'slow-seconds': { type: 'string' },
       aborts: { type: 'string' },
       out: { type: 'string' },
@@ -127,11 +136,11 @@ export function parseOptions(argv: readonly string[]): Options | 'help' {
       throw new TypeError(`--${name} applies only with --instructions`);
     }
   }
-  const scenarios = (instructions ? [] : (values.scenarios ?? '1,2,3,4,5,6').split(',')).map(
+  const scenarios = (instructions ? [] : (values.scenarios ?? '1,2,3,4,5,6,7').split(',')).map(
     (s) => {
       const n = Number(s.trim());
-      if (!Number.isInteger(n) || n < 1 || n > 6) {
-        throw new TypeError(`--scenarios takes numbers 1-6, got ${JSON.stringify(s)}`);
+      if (!Number.isInteger(n) || n < 1 || n > 7) {
+        throw new TypeError(`--scenarios takes numbers 1-7, got ${JSON.stringify(s)}`);
       }
       return n;
     },
@@ -147,6 +156,8 @@ export function parseOptions(argv: readonly string[]): Options | 'help' {
     wrk: values['no-wrk'] ? false : quick ? values.wrk === true : true,
     fileMiB: positiveInt('file-mib', values['file-mib'], quick ? 32 : 100),
     seqN: positiveInt('seq-n', values['seq-n'], quick ? 100_000 : 1_000_000),
+    workingSec: positiveInt('working-seconds', values['working-seconds'], quick ? 2 : 5),
+    downloads: positiveInt('downloads', values.downloads, quick ? 2 : 4),
     sseClients: positiveInt('sse-clients', values['sse-clients'], quick ? 250 : 1000),
     broadcasts: quick ? 10 : 30,
     slowSeconds: positiveInt('slow-seconds', values['slow-seconds'], quick ? 4 : 30),

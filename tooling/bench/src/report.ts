@@ -212,6 +212,35 @@ function abortVerdicts(result: ScenarioResult): Verdict[] {
   ];
 }
 
+/**
+ * Scenario 7 (issue 22): on a server that has served load, `file()` at least 0.9x
+ * of node:http with 1 MiB reads, and each sequence at least 0.7x of the hand-made
+ * 16 KiB batches (speed).
+ */
+function workingVerdicts(result: ScenarioResult): Verdict[] {
+  const table = result.tables.find((t) => t.baseline === 'node-limit');
+  const goals = [
+    {
+      key: 'mibs',
+      goal: 0.9,
+      what: 'file MiB/s with curl after load >= 0.9x node:http with 1 MiB reads',
+    },
+    { key: 'json', goal: 0.7, what: 'JSON array after load >= 0.7x the 16 KiB batches (speed)' },
+    { key: 'ndjson', goal: 0.7, what: 'NDJSON after load >= 0.7x the 16 KiB batches (speed)' },
+  ];
+  return goals.map(({ key, goal, what }) => {
+    const r = table && ratio(table, 'plinth', key);
+    if (!r || r.n === 0) return { scenario: 7, target: what, measured: 'not run', met: undefined };
+    const fastify = ratio(table, 'fastify', key);
+    return {
+      scenario: 7,
+      target: what,
+      measured: `${x(r.median)} (${x(r.min)}–${x(r.max)}); Fastify ${x(fastify?.median ?? Number.NaN)}`,
+      met: r.median >= goal,
+    };
+  });
+}
+
 /** Judges every target of the issue that the run covers. @internal */
 export function verdicts(results: readonly ScenarioResult[]): Verdict[] {
   const judge: Record<number, (r: ScenarioResult) => Verdict[]> = {
@@ -221,6 +250,7 @@ export function verdicts(results: readonly ScenarioResult[]): Verdict[] {
     4: sseVerdicts,
     5: slowVerdicts,
     6: abortVerdicts,
+    7: workingVerdicts,
   };
   return results.flatMap((r) => judge[r.id]?.(r) ?? []);
 }

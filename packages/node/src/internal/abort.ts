@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { type Http2ServerResponse, constants as h2 } from 'node:http2';
 import type { AbortReason } from '@plinth/writeable-body';
+import type { Socket } from 'node:net';
 import type { NodeAdapterError } from '../errors';
 import type { Exchange } from '../exchange';
 import type { NodeResponse } from '../sink';
@@ -25,6 +26,59 @@ export function watchClose(exchange: Exchange): void {
   (exchange.res as unknown as { [EXCHANGE]: Exchange })[EXCHANGE] = exchange;
   exchange.res.on('close', onResponseClose);
   exchange.serverState.live?.add(exchange);
+  // A pipelined HTTP/1.1 response waits for the ones before it to finish; it gets its
+  // socket (and, through it, its 'close') only then. Node never emits 'close' on a
+  // response still waiting when the connection goes away.
+  if (!exchange.h2 && (exchange.res as ServerResponse).socket === null) watchQueued(exchange);
+}
+
+/**
+ * The responses of each connection still waiting for their turn (see
+ * {@link watchQueued}), kept beside the socket rather than on it: a property added
+ * to Node's sockets would change their shape under Node's own code. A response
+ * leaves its list when it closes, so a list holds only open responses.
+ */
+const queuedBySocket = new WeakMap<Socket, Exchange[]>();
+
+/**
+ * Follows a response queued behind others on its connection: when the connection
+ * closes, every response of it still open then closes too (one listener per
+ * connection, installed by the first queued response).
+ */
+function watchQueued(exchange: Exchange): void {
+  const socket = exchange.req.socket as Socket | null;
+  if (socket === null || socket.destroyed) return;
+  let list = queuedBySocket.get(socket);
+  if (list === undefined) {
+    list = [];
+    queuedBySocket.set(socket, list);
+    socket.once('close', onQueuedSocketClose);
+  }
+  list.push(exchange);
+  exchange.queuedOn = list;
+}
+
+/** Takes a closing response off its connection's list (usually its head: responses finish in order). */
+function leaveQueue(exchange: Exchange, list: Exchange[]): void {
+  exchange.queuedOn = undefined;
+  if (list[0] === exchange) list.shift();
+  else {
+    const i = list.indexOf(exchange);
+    if (i !== -1) list.splice(i, 1);
+  }
+}
+
+function onQueuedSocketClose(this: Socket): void {
+  const list = queuedBySocket.get(this);
+  queuedBySocket.delete(this);
+  // A response Node handed the socket to as it closed gets its own 'close' on
+  // process.nextTick: only those still open after that never will.
+  if (list !== undefined && list.length !== 0) setImmediate(closeQueued, list);
+}
+
+function closeQueued(list: Exchange[]): void {
+  // Each responseClosed() takes its response off the list.
+  while (list.length !== 0) responseClosed(list[0]!);
 }
 
 /**
@@ -85,6 +139,9 @@ function finishedCleanly(exchange: Exchange): boolean {
 
 /** The response closed (finished, or the client left). */
 function responseClosed(exchange: Exchange): void {
+  const queuedOn = exchange.queuedOn;
+  if (queuedOn !== undefined) leaveQueue(exchange, queuedOn);
+  if (exchange.isClosed) return;
   exchange.isClosed = true;
   const state = exchange.serverState;
   state.live?.delete(exchange);

@@ -40,6 +40,12 @@ export const TARGETS: Readonly<Record<string, Target>> = {
     kind: 'node',
     reference: true,
   },
+  'node-limit': {
+    id: 'node-limit',
+    label: 'the limit: node:http, 1 MiB reads, 16 KiB batches',
+    kind: 'node',
+    reference: true,
+  },
   plinth: { id: 'plinth', label: 'Plinth', kind: 'plinth' },
   'plinth-10': {
     id: 'plinth-10',

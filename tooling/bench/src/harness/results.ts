@@ -31,6 +31,8 @@ export interface ResultTable {
   readonly title: string;
   /** The target every ratio divides by. */
   readonly baseline: string;
+  /** How the ratio columns name the baseline. @default 'node' */
+  readonly baselineLabel?: string;
   readonly metrics: readonly MetricDef[];
   readonly targets: TargetResult[];
 }
@@ -102,7 +104,8 @@ export function tableMarkdown(table: ResultTable): string {
   const header: string[] = ['target'];
   for (const m of table.metrics) {
     header.push(m.label);
-    if (m.ratio !== 'none') header.push(m.ratio === 'speed' ? 'speed vs node' : 'vs node');
+    const base = table.baselineLabel ?? 'node';
+    if (m.ratio !== 'none') header.push(m.ratio === 'speed' ? `speed vs ${base}` : `vs ${base}`);
   }
   const lines = [
     `| ${header.join(' | ')} |`,
