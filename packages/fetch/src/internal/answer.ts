@@ -1,7 +1,10 @@
 import { InterceptorError } from '@plinth/interceptor';
-import { type Response as RingResponse, TEXT_PLAIN_UTF8 } from '@plinth/writeable-body';
+import {
+  discardBody as discard,
+  type Response as RingResponse,
+  TEXT_PLAIN_UTF8,
+} from '@plinth/writeable-body';
 import { abortReason, type FetchExchange } from '../exchange';
-import { discard } from './discard';
 
 // What the adapter answers itself: the same answers as @plinth/node's
 // internal/error-answer.ts and internal/text-answer.ts (the stylobate's rules).

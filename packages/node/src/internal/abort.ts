@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { type Http2ServerResponse, constants as h2 } from 'node:http2';
-import type { AbortReason } from '@plinth/writeable-body';
 import type { Socket } from 'node:net';
+import type { AbortReason } from '@plinth/writeable-body';
 import type { NodeAdapterError } from '../errors';
 import type { Exchange } from '../exchange';
 import type { NodeResponse } from '../sink';

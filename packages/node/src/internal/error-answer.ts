@@ -1,9 +1,9 @@
 import { STATUS_CODES } from 'node:http';
 import { InterceptorError } from '@plinth/interceptor';
 import type { Response } from '@plinth/writeable-body';
+import { discardBody as discard } from '@plinth/writeable-body';
 import type { Exchange } from '../exchange';
 import { abortExchange } from './abort';
-import { discard } from './discard';
 import { abortReason } from './reasons';
 import { sendText } from './text-answer';
 
