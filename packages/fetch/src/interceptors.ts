@@ -1,9 +1,14 @@
 import { type Interceptor, interceptor, terminateWhen } from '@plinth/interceptor';
-import { describeValue, findResponder, type HttpContext, RESPONDER } from '@plinth/writeable-body';
+import {
+  describeValue,
+  discardBody as discard,
+  findResponder,
+  type HttpContext,
+  RESPONDER,
+} from '@plinth/writeable-body';
 import { FetchAdapterError } from './errors';
 import { FetchExchange } from './exchange';
 import { answerError, sendText } from './internal/answer';
-import { discard } from './internal/discard';
 import { writeRingResponse } from './internal/ring-writer';
 
 // The adapter's own interceptors, in front of every service as on Node: the

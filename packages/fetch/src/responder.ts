@@ -1,10 +1,9 @@
 import { toWriteableBody } from '@plinth/body-writer/portable';
 import { addObserver, type ObserverEvent } from '@plinth/interceptor';
 import type { HttpContext, Responder, Response, WriteableBody } from '@plinth/writeable-body';
-import { isThenable } from '@plinth/writeable-body';
+import { discardBody as discard, isThenable } from '@plinth/writeable-body';
 import { FetchAdapterError } from './errors';
 import { abortReason, FetchExchange, type Phase } from './exchange';
-import { discard } from './internal/discard';
 import { checkStatus, outgoingHeaders } from './internal/headers';
 
 function noop(): void {}

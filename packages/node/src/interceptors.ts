@@ -1,8 +1,13 @@
 import { type Interceptor, interceptor, terminateWhen } from '@plinth/interceptor';
-import { describeValue, findResponder, type HttpContext, RESPONDER } from '@plinth/writeable-body';
+import {
+  describeValue,
+  discardBody as discard,
+  findResponder,
+  type HttpContext,
+  RESPONDER,
+} from '@plinth/writeable-body';
 import { NodeAdapterError } from './errors';
 import { Exchange } from './exchange';
-import { discard } from './internal/discard';
 import { answerError } from './internal/error-answer';
 import { writeRingResponse } from './internal/ring-writer';
 import { sendText } from './internal/text-answer';

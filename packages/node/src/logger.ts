@@ -1,3 +1,5 @@
+import { jsonLogLine } from '@plinth/writeable-body';
+
 /**
  * A logger with pino's method signature (`logger.error(obj, msg)`), so a pino
  * instance (or anything shaped like one) can be passed as is. The adapter logs
@@ -34,25 +36,6 @@ export interface JsonLoggerOptions {
 
 const RANK: Record<LogLevel, number> = { debug: 20, info: 30, warn: 40, error: 50, silent: 99 };
 
-function serialiseError(error: unknown): unknown {
-  if (!(error instanceof Error)) return error;
-  const out: Record<string, unknown> = {
-    type: error.name,
-    message: error.message,
-    stack: error.stack,
-  };
-  const code = (error as { code?: unknown }).code;
-  if (code !== undefined) out.code = code;
-  if (error.cause !== undefined) out.cause = serialiseError(error.cause);
-  return out;
-}
-
-function replacer(_key: string, value: unknown): unknown {
-  if (value instanceof Error) return serialiseError(value);
-  if (typeof value === 'bigint') return value.toString();
-  return value;
-}
-
 /**
  * The default logger: one JSON object per line on stderr (`level`, `time`, `msg`
  * and the fields logged), pino's numeric levels, nothing below `info`. It has no
@@ -75,13 +58,7 @@ export function jsonLogger(options: JsonLoggerOptions = {}): Logger {
     (level: Exclude<LogLevel, 'silent'>) =>
     (obj: object, msg?: string): void => {
       if (RANK[level] < threshold) return;
-      let line: string;
-      try {
-        line = JSON.stringify({ level: RANK[level], time: Date.now(), msg, ...obj }, replacer);
-      } catch {
-        line = JSON.stringify({ level: RANK[level], time: Date.now(), msg });
-      }
-      write(`${line}\n`);
+      write(`${jsonLogLine(RANK[level], obj, msg)}\n`);
     };
   return { error: log('error'), warn: log('warn'), info: log('info'), debug: log('debug') };
 }

@@ -1,11 +1,10 @@
 import { toWriteableBody } from '@plinth/body-writer';
 import { addObserver, type ObserverEvent } from '@plinth/interceptor';
 import type { HttpContext, Responder, Response, WriteableBody } from '@plinth/writeable-body';
-import { isThenable } from '@plinth/writeable-body';
+import { discardBody as discard, isThenable } from '@plinth/writeable-body';
 import { NodeAdapterError } from './errors';
 import { Exchange, type Phase } from './exchange';
 import { abortExchange, whenClosed } from './internal/abort';
-import { discard } from './internal/discard';
 import { checkStatus, outgoingHeaders } from './internal/headers';
 import { noop } from './internal/promises';
 import { abortReason } from './internal/reasons';

@@ -3,6 +3,9 @@
 export type { AbortReason, BodySink } from './body-sink';
 // Helpers shared by Plinth's packages (@internal: not for applications)
 export { describeValue, isCodedError, isThenable, TEXT_PLAIN_UTF8 } from './helpers';
+export { clientErrorStatus, clientErrorText, errorMessage } from './internal/client-error';
+export { discardBody } from './internal/discard-body';
+export { jsonLogLine } from './internal/log-line';
 // Request and response shapes
 export type { ReadBodyOptions, Request, RequestBody, RequestHeaders } from './request';
 export type { HttpContext, Responder } from './responder';

@@ -1,7 +1,7 @@
 import { BodyWriterError, filePathOf } from '@plinth/body-writer/portable';
 import type { WriteableBody } from '@plinth/writeable-body';
+import { discardBody as discard } from '@plinth/writeable-body';
 import type { FetchExchange } from '../exchange';
-import { discard } from './discard';
 import { outgoingHeaders } from './headers';
 
 // A file() body sent the runtime's own way where it has one (issue 20): Bun.file

@@ -1,8 +1,7 @@
 import { toWriteableBody } from '@plinth/body-writer/portable';
 import type { Response as RingResponse, WriteableBody } from '@plinth/writeable-body';
-import { isThenable } from '@plinth/writeable-body';
+import { discardBody as discard, isThenable } from '@plinth/writeable-body';
 import { abortReason, type FetchExchange } from '../exchange';
-import { discard } from './discard';
 import { checkStatus, outgoingHeaders } from './headers';
 import { nativeFile } from './native-file';
 

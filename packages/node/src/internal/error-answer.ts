@@ -1,25 +1,15 @@
-import { STATUS_CODES } from 'node:http';
 import { InterceptorError } from '@plinth/interceptor';
 import type { Response } from '@plinth/writeable-body';
+import {
+  clientErrorStatus,
+  clientErrorText,
+  discardBody as discard,
+  errorMessage,
+} from '@plinth/writeable-body';
 import type { Exchange } from '../exchange';
 import { abortExchange } from './abort';
-import { discard } from './discard';
 import { abortReason } from './reasons';
 import { sendText } from './text-answer';
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** The status of an error meant for the client (http-errors convention), if it is one. */
-function clientStatus(error: unknown): number | undefined {
-  if (error === null || typeof error !== 'object') return undefined;
-  const e = error as { status?: unknown; statusCode?: unknown };
-  const status = e.status ?? e.statusCode;
-  return typeof status === 'number' && Number.isInteger(status) && status >= 400 && status <= 499
-    ? status
-    : undefined;
-}
 
 /**
  * The stylobate's error stage, the one place where a failure of the chain or of its
@@ -56,7 +46,7 @@ export function answerError(exchange: Exchange, error: unknown, response?: unkno
   if (reason !== undefined && reason.code !== 'BODY_ERROR') {
     // A consequence of the client leaving (or of the server stopping): not an error.
     state.logger.debug(
-      { ...fields, reason: reason.code, error: messageOf(cause) },
+      { ...fields, reason: reason.code, error: errorMessage(cause) },
       'request ended early',
     );
     return;
@@ -66,15 +56,14 @@ export function answerError(exchange: Exchange, error: unknown, response?: unkno
     exchange.logOnce(cause, fields, 'response failed after it started; connection aborted');
     return;
   }
-  const status = clientStatus(cause);
+  const status = clientErrorStatus(cause);
   if (status === undefined) {
     exchange.logOnce(cause, fields, 'unhandled error; answered 500');
     sendText(exchange, 500, 'Internal server error');
     return;
   }
-  const expose = (cause as { expose?: unknown }).expose !== false;
-  const text = (expose && messageOf(cause)) || STATUS_CODES[status] || 'Error';
-  state.logger.info({ ...fields, status, error: messageOf(cause) }, 'client error');
+  const text = clientErrorText(cause as object, status);
+  state.logger.info({ ...fields, status, error: errorMessage(cause) }, 'client error');
   if (status === 413) exchange.closeAfter = true;
   sendText(exchange, status, text);
 }

@@ -1,8 +1,7 @@
 import { toWriteableBody } from '@plinth/body-writer';
 import type { Response, WriteableBody } from '@plinth/writeable-body';
-import { isThenable } from '@plinth/writeable-body';
+import { discardBody as discard, isThenable } from '@plinth/writeable-body';
 import type { Exchange } from '../exchange';
-import { discard } from './discard';
 import { checkStatus, outgoingHeaders } from './headers';
 import { abortReason } from './reasons';
 

@@ -1,8 +1,8 @@
 import { pendingStage } from '@plinth/interceptor';
 import type { HttpContext } from '@plinth/writeable-body';
+import { discardBody as discard } from '@plinth/writeable-body';
 import type { Exchange } from '../exchange';
 import { abortExchange } from './abort';
-import { discard } from './discard';
 import { abortReason } from './reasons';
 import { sendText } from './text-answer';
 
