@@ -4,11 +4,18 @@
 // ratios are to the bare server of the same runtime. DURATION (s, default 5) and
 // CONNECTIONS (default 32) tune the hello-world runs; ROUNDS (default 5) is how
 // many times each server is measured, interleaved; ONLY=bun or ONLY=node runs one runtime.
+// PIN=1 puts the servers on core 0 and the clients on core 1 (taskset) and loads
+// hello-world with wrk (one thread) instead of autocannon, so that the client is
+// neither sharing the server's core nor slower than the fastest server.
 import { execFileSync, spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+
+const PIN = process.env.PIN === '1';
+// The bench (the sequence's client) and wrk run on core 1; servers on core 0.
+if (PIN) execFileSync('taskset', ['-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const bun = join(here, '../node_modules/bun/bin/bun.exe');
@@ -38,7 +45,9 @@ function start(kind) {
   const [bin, args] = kind.startsWith('bun-')
     ? [bun, [join(here, 'servers.mjs'), kind]]
     : [process.execPath, [join(here, 'servers.mjs'), kind]];
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = PIN
+    ? spawn('taskset', ['-c', '0', bin, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+    : spawn(bin, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.once('exit', (code) => reject(new Error(`${kind} exited with ${code}`)));
@@ -58,7 +67,20 @@ function stop(child) {
   });
 }
 
+function wrk(port, duration) {
+  const out = execFileSync(
+    'taskset',
+    ['-c', '1', 'wrk', '-t1', `-c${CONNECTIONS}`, `-d${duration}s`, `http://127.0.0.1:${port}/hello`],
+    { encoding: 'utf8' },
+  );
+  if (/Non-2xx|Socket errors/.test(out)) throw new Error(`wrk saw errors:\n${out}`);
+  const match = /Requests\/sec:\s+([0-9.]+)/.exec(out);
+  if (!match) throw new Error(`no Requests/sec in wrk's output:\n${out}`);
+  return Number(match[1]);
+}
+
 function hello(port, duration) {
+  if (PIN) return Promise.resolve(wrk(port, duration));
   return new Promise((resolve, reject) => {
     autocannon(
       { url: `http://127.0.0.1:${port}/hello`, connections: CONNECTIONS, duration },
@@ -94,7 +116,7 @@ function download(port) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 console.log(
-  `node ${process.version}, bun ${execFileSync(bun, ['--version']).toString().trim()}, ${DURATION} s x ${CONNECTIONS} connections, ${ROUNDS} rounds, the ${N}-element sequence (${SEQ_BYTES} bytes)`,
+  `node ${process.version}, bun ${execFileSync(bun, ['--version']).toString().trim()}, ${PIN ? 'pinned (servers core 0, wrk -t1 and the downloads core 1)' : 'autocannon, unpinned'}, ${DURATION} s x ${CONNECTIONS} connections, ${ROUNDS} rounds, the ${N}-element sequence (${SEQ_BYTES} bytes)`,
 );
 for (const [runtime, kinds] of Object.entries(GROUPS)) {
   if (process.env.ONLY && process.env.ONLY !== runtime) continue;
