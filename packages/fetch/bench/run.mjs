@@ -70,7 +70,15 @@ function stop(child) {
 function wrk(port, duration) {
   const out = execFileSync(
     'taskset',
-    ['-c', '1', 'wrk', '-t1', `-c${CONNECTIONS}`, `-d${duration}s`, `http://127.0.0.1:${port}/hello`],
+    [
+      '-c',
+      '1',
+      'wrk',
+      '-t1',
+      `-c${CONNECTIONS}`,
+      `-d${duration}s`,
+      `http://127.0.0.1:${port}/hello`,
+    ],
     { encoding: 'utf8' },
   );
   if (/Non-2xx|Socket errors/.test(out)) throw new Error(`wrk saw errors:\n${out}`);
