@@ -57,7 +57,13 @@ async function stats(base: string): Promise<{
 
 for (const runtime of RUNTIME_NAMES) {
   const why = missing(runtime);
-  if (why !== undefined) {
+  // CI sets PLINTH_REQUIRE_RUNTIMES=1: there a missing runtime fails, never skips.
+  const required = process.env.PLINTH_REQUIRE_RUNTIMES === '1';
+  if (why !== undefined && required) {
+    it(`has ${runtime} to run on`, () => {
+      throw new Error(`PLINTH_REQUIRE_RUNTIMES=1 but ${why}`);
+    });
+  } else if (why !== undefined) {
     console.warn(`conformance on ${runtime} skipped: ${why}`);
   }
   describe.skipIf(why !== undefined)(`@plinth/fetch on ${runtime}`, () => {
