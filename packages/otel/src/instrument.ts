@@ -292,36 +292,31 @@ export function instrumentPlinth(
       unit: '{stream}',
       valueType: ValueType.INT,
     });
-    const closed = meter.createCounter('plinth.sse.streams.closed', {
-      description: 'Event streams ended, by reason.',
-      unit: '{stream}',
-      valueType: ValueType.INT,
-    });
-    const sent = meter.createCounter('plinth.sse.events.sent', {
-      description: 'Events accepted for a client.',
-      unit: '{event}',
-      valueType: ValueType.INT,
-    });
-    const dropped = meter.createCounter('plinth.sse.events.dropped', {
-      description: 'Events a buffer policy dropped for a slow client.',
-      unit: '{event}',
-      valueType: ValueType.INT,
-    });
-    const evicted = meter.createCounter('plinth.sse.clients.evicted', {
-      description: 'Clients a hub evicted for staying too slow.',
-      unit: '{client}',
-      valueType: ValueType.INT,
-    });
-    const replays = meter.createCounter('plinth.sse.replays', {
-      description: 'Replays after Last-Event-ID.',
-      unit: '{replay}',
-      valueType: ValueType.INT,
-    });
-    const resets = meter.createCounter('plinth.sse.resets', {
-      description: 'Reset events sent: the history a client asked for was gone.',
-      unit: '{reset}',
-      valueType: ValueType.INT,
-    });
+    // The SSE counters differ only in name, description and unit.
+    const counter = (name: string, description: string, unit: string) =>
+      meter.createCounter(name, { description, unit, valueType: ValueType.INT });
+    const closed = counter(
+      'plinth.sse.streams.closed',
+      'Event streams ended, by reason.',
+      '{stream}',
+    );
+    const sent = counter('plinth.sse.events.sent', 'Events accepted for a client.', '{event}');
+    const dropped = counter(
+      'plinth.sse.events.dropped',
+      'Events a buffer policy dropped for a slow client.',
+      '{event}',
+    );
+    const evicted = counter(
+      'plinth.sse.clients.evicted',
+      'Clients a hub evicted for staying too slow.',
+      '{client}',
+    );
+    const replays = counter('plinth.sse.replays', 'Replays after Last-Event-ID.', '{replay}');
+    const resets = counter(
+      'plinth.sse.resets',
+      'Reset events sent: the history a client asked for was gone.',
+      '{reset}',
+    );
     on(SSE.open, () => open.add(1));
     on(SSE.close, (message) => {
       open.add(-1);
