@@ -1,5 +1,8 @@
 // Headless Chromium's EventSource over gzip and over brotli: each event, published
-// one at a time, is decoded and dispatched within 200 ms of being sent.
+// one at a time with no heartbeat behind it, is decoded and dispatched before the
+// next is sent. Without a flushed block per event the compressor would hold it and
+// the page would wait for it until the bound below; the delays are printed, not
+// asserted (speed is the benchmark's business, this machine's load is not).
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -68,7 +71,7 @@ describe.skipIf(missing !== undefined && !required)('Chromium EventSource, compr
   });
 
   for (const coding of ['gzip', 'br'] as ContentCoding[]) {
-    it(`over ${coding}: each event arrives decoded within 200 ms`, async () => {
+    it(`over ${coding}: each event arrives decoded before the next is sent`, async () => {
       const channels: Channel[] = [];
       const events = eventStream((channel) => void channels.push(channel), { heartbeatMs: 0 });
       const { server, url } = await serve([
@@ -101,7 +104,7 @@ describe.skipIf(missing !== undefined && !required)('Chromium EventSource, compr
         await page.waitForFunction(
           (n) => document.querySelectorAll('#events li').length === n,
           i + 1,
-          { timeout: 2000, polling: 5 },
+          { timeout: 10_000, polling: 5 },
         );
       }
       const arrivedAt = (
@@ -113,7 +116,6 @@ describe.skipIf(missing !== undefined && !required)('Chromium EventSource, compr
       expect(await page.locator('#events li').allTextContents()).toEqual(
         Array.from({ length: 10 }, (_, i) => `event number ${i}, decoded`),
       );
-      for (const delay of delays) expect(delay).toBeLessThan(200);
       await page.close();
     });
   }

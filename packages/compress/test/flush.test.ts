@@ -134,7 +134,10 @@ function lastChannel(): Promise<Channel> {
 describe('every SSE event is a flush point', () => {
   for (const encoding of ['gzip', 'br', 'deflate']) {
     for (const path of ['/events', '/source']) {
-      it(`${path} over ${encoding}: each event decodes within 200 ms of being sent`, async () => {
+      // Lock-step: each event must decode before the next is sent. There is no
+      // heartbeat on these streams, so only a flushed block per event lets it out;
+      // the wait is bounded (a hang fails), the time is not asserted (load varies).
+      it(`${path} over ${encoding}: each event decodes before the next is sent`, async () => {
         const waiting = lastChannel();
         const res = await get(url, path, encoding);
         const channel = await waiting;
@@ -148,12 +151,11 @@ describe('every SSE event is a flush point', () => {
               event: 'tick',
               data: { i, note: 'the same text again' },
             });
-            const ms = await res.until(
+            await res.until(
               `id: ${i}\nevent: tick\ndata: {"i":${i},"note":"the same text again"}\n\n`,
-              1000,
+              5000,
             );
             await sent;
-            expect(ms).toBeLessThan(200);
           }
         } finally {
           res.close();
@@ -211,10 +213,8 @@ describe('every SSE event is a flush point', () => {
     try {
       const channel = await waiting;
       for (let i = 0; i < 5; i++) {
-        const start = performance.now();
         void channel.send({ data: `message ${i}` });
-        await waitFor(() => seen.length === i + 1, `message ${i}`, 1000);
-        expect(performance.now() - start).toBeLessThan(200);
+        await waitFor(() => seen.length === i + 1, `message ${i}`, 5000);
       }
       expect(seen).toEqual([0, 1, 2, 3, 4].map((i) => `message ${i}`));
       expect(encoding).toBe('br');
@@ -236,7 +236,7 @@ describe('every SSE event is a flush point', () => {
       const channel = await waiting;
       for (let i = 0; i < 5; i++) {
         void channel.send({ data: `h2 ${i}` });
-        expect(await res.until(`data: h2 ${i}\n\n`, 1000)).toBeLessThan(200);
+        await res.until(`data: h2 ${i}\n\n`, 5000);
       }
       stream.close();
     } finally {
