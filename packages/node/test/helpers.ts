@@ -1,50 +1,11 @@
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
 import http from 'node:http';
 import http2 from 'node:http2';
+import { capturingLogger, type LogEntry } from '@plinth/test-support';
 import { expect } from 'vitest';
-import { createServer, type Logger, type PlinthServer, type ServerOptions } from '../src/index';
+import { createServer, type PlinthServer, type ServerOptions } from '../src/index';
 
-export interface LogEntry {
-  level: 'error' | 'warn' | 'info' | 'debug';
-  msg: string | undefined;
-  obj: Record<string, unknown>;
-}
-
-/** A pino-compatible logger that keeps what it is told. */
-export function capturingLogger(): Logger & {
-  entries: LogEntry[];
-  at(level: LogEntry['level']): LogEntry[];
-} {
-  const entries: LogEntry[] = [];
-  const log = (level: LogEntry['level']) => (obj: object, msg?: string) => {
-    entries.push({ level, msg, obj: obj as Record<string, unknown> });
-  };
-  return {
-    entries,
-    at: (level) => entries.filter((e) => e.level === level),
-    error: log('error'),
-    warn: log('warn'),
-    info: log('info'),
-    debug: log('debug'),
-  };
-}
-
-/** Waits until `check` returns true, polling each event-loop turn; fails after `timeoutMs`. */
-export async function waitFor(
-  check: () => boolean,
-  what: string,
-  timeoutMs = 5000,
-): Promise<number> {
-  const start = performance.now();
-  while (!check()) {
-    if (performance.now() - start > timeoutMs) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-  return performance.now() - start;
-}
+export { capturingLogger, type LogEntry, openFds, waitFor } from '@plinth/test-support';
 
 /** The protocols a behaviour is checked over. */
 export const PROTOCOLS = [
@@ -66,11 +27,6 @@ export async function serve(
   });
   const { url } = await server.start();
   return { server, url, logger };
-}
-
-/** Open file descriptors of this process (Linux). */
-export function openFds(): number {
-  return readdirSync('/proc/self/fd').length;
 }
 
 export function expectNoErrorLogs(logger: { at(level: 'error'): LogEntry[] }): void {
