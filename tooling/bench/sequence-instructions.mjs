@@ -9,10 +9,13 @@
 //   pnpm --filter @plinth/bench seq:instructions
 //   (environment: BENCH_SEQ_N elements, default 200000; WARMUP 3; COUNTED 2;
 //    ONLY=objects|numbers)
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
 
 const SERVERS = new URL('./dist/servers/', import.meta.url).pathname;
 const N = process.env.BENCH_SEQ_N ?? '200000';
@@ -70,8 +73,8 @@ function start(kind, tag) {
   });
 }
 
-function curl(port, path) {
-  const out = execFileSync(
+async function curl(port, path) {
+  const { stdout: out } = await run(
     'curl',
     [
       '-s',
@@ -82,7 +85,7 @@ function curl(port, path) {
       '%{http_code} %{size_download}',
       `http://127.0.0.1:${port}${path}`,
     ],
-    { encoding: 'utf8', timeout: 600_000 },
+    { timeout: 600_000 },
   );
   const [status, bytes] = out.split(' ').map(Number);
   if (status !== 200) throw new Error(`${path}: status ${status}`);
@@ -93,10 +96,10 @@ async function measure([label, kind, path], i) {
   const server = await start(kind, `${kind}-${i}.out`);
   const pid = String(server.child.pid);
   let bytes = 0;
-  for (let d = 0; d < WARMUP; d++) bytes = curl(server.port, path);
-  execFileSync('callgrind_control', ['-i', 'on', pid], { stdio: 'ignore' });
-  for (let d = 0; d < COUNTED; d++) curl(server.port, path);
-  execFileSync('callgrind_control', ['-i', 'off', pid], { stdio: 'ignore' });
+  for (let d = 0; d < WARMUP; d++) bytes = await curl(server.port, path);
+  await run('callgrind_control', ['-i', 'on', pid]);
+  for (let d = 0; d < COUNTED; d++) await curl(server.port, path);
+  await run('callgrind_control', ['-i', 'off', pid]);
   const exited = new Promise((resolve) => server.child.once('exit', resolve));
   server.child.send({ id: 1, type: 'exit' });
   await exited;
