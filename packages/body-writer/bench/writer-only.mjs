@@ -4,7 +4,8 @@
 //     node --predictable --single-threaded bench/writer-only.mjs
 // Environment: LIB (a build's dist/index.mjs, default this one's), KIND=json|ndjson|async
 // (a sync generator as a JSON array, as NDJSON, an async generator as a JSON array),
-// or json-schema|ndjson-schema (the first two with { serialize } from the elements' schema),
+// json-schema|ndjson-schema (the first two with { serialize } from the elements' schema),
+// or numbers (a sync generator of the numbers 0 to N − 1 as a JSON array),
 // N (elements, default 200000), REPEAT (responses, default 1). N=0 gives the cost of
 // starting Node and loading the package, to subtract.
 import { resolve } from 'node:path';
@@ -26,6 +27,9 @@ const schema = KIND.endsWith('-schema')
 
 function* items() {
   for (let i = 0; i < N; i++) yield { id: i, name: 'item', ok: true };
+}
+function* numbers() {
+  for (let i = 0; i < N; i++) yield i;
 }
 async function* asyncItems() {
   for (let i = 0; i < N; i++) yield { id: i, name: 'item', ok: true };
@@ -50,7 +54,9 @@ for (let r = 0; r < REPEAT; r++) {
           ? lib.jsonArray(items(), { serialize: schema })
           : KIND === 'ndjson-schema'
             ? lib.ndjson(items(), { serialize: schema })
-            : items();
+            : KIND === 'numbers'
+              ? numbers()
+              : items();
   await lib.writeBodyToStream(body, sink);
 }
 if (written < N * REPEAT) throw new Error(`wrote only ${written} units`);

@@ -47,6 +47,10 @@ export function serialiseBody(body: unknown): string {
  * @internal
  */
 export function serialiseElement(element: unknown, index: number): string {
+  // A number is written as JSON.stringify writes it (the number's own string, and
+  // null for NaN and the infinities), without the fixed cost of a JSON.stringify
+  // call: on Node 20 that call is most of what a numeric element costs (issue 22).
+  if (typeof element === 'number') return Number.isFinite(element) ? `${element}` : 'null';
   let json: string | undefined;
   try {
     json = JSON.stringify(element);
