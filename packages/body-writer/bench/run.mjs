@@ -20,7 +20,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
-import { file, ndjson, writeBodyToStream } from '../dist/index.mjs';
+import { file, jsonArray, ndjson, writeBodyToStream } from '../dist/index.mjs';
+import { compileElementSchema } from '../dist/schema.mjs';
 import { responseSink } from './response-sink.mjs';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
@@ -29,6 +30,13 @@ const FILE_MB = Number(process.env.FILE_MB ?? 100);
 const ONLY = process.env.ONLY;
 const BASE = process.env.BASE;
 const base = BASE ? await import(pathToFileURL(resolve(BASE)).href) : undefined;
+
+// The elements' JSON Schema, for the rows with { serialize } (compiled once).
+const serialize = compileElementSchema({
+  type: 'object',
+  properties: { id: { type: 'integer' }, name: { type: 'string' }, ok: { type: 'boolean' } },
+  required: ['id', 'name', 'ok'],
+});
 
 function* items() {
   for (let i = 0; i < ELEMENTS; i++) yield { id: i, name: 'item', ok: true };
@@ -120,11 +128,19 @@ async function viaFile(res, highWaterMark) {
 const scenarios = {
   seq: [
     ['json: writeBodyToStream(generator)', (res) => viaPlinth(res, items(), 'application/json')],
+    [
+      'json: jsonArray(generator, { serialize }) (schema)',
+      (res) => viaPlinth(res, jsonArray(items(), { serialize }), 'application/json'),
+    ],
     ['json: per-element res.write + drain', (res) => perElement(res, 'json')],
     ['json: hand-batched 16 KiB', (res) => handBatched(res, 'json')],
     [
       'ndjson: writeBodyToStream(ndjson(generator))',
       (res) => viaPlinth(res, ndjson(items()), 'application/x-ndjson'),
+    ],
+    [
+      'ndjson: ndjson(generator, { serialize }) (schema)',
+      (res) => viaPlinth(res, ndjson(items(), { serialize }), 'application/x-ndjson'),
     ],
     ['ndjson: per-element res.write + drain', (res) => perElement(res, 'ndjson')],
     ['ndjson: hand-batched 16 KiB', (res) => handBatched(res, 'ndjson')],

@@ -8,7 +8,7 @@ import {
 } from '@plinth/writeable-body';
 import { BodyWriterError } from './errors';
 import { describe } from './internal/describe';
-import { serialiseBody, serialiseElement } from './internal/json';
+import { jsonArrayElement, serialiseBody } from './internal/json';
 import {
   asBytes,
   isBlob,
@@ -43,11 +43,6 @@ function unsupported(body: unknown, why: string): BodyWriterError {
   return new BodyWriterError('UNSUPPORTED_BODY', `Unsupported body: ${describe(body)}; ${why}`);
 }
 
-function jsonElement(element: unknown, index: number): string {
-  const json = serialiseElement(element, index);
-  return index === 0 ? json : `,${json}`;
-}
-
 function stringBody(value: string, contentType: string): WriteableBody {
   return fixed(contentType, utf8Length(value), (sink) => {
     sink.write(value);
@@ -65,7 +60,9 @@ function bytesBody(bytes: Uint8Array): WriteableBody {
  * @internal
  */
 export function sequenceBody(source: Iterable<unknown> | AsyncIterable<unknown>): WriteableBody {
-  return fixed(JSON_TYPE, undefined, (sink) => writeSequence(source, sink, jsonElement, '[', ']'));
+  return fixed(JSON_TYPE, undefined, (sink) =>
+    writeSequence(source, sink, jsonArrayElement, '[', ']'),
+  );
 }
 
 function extensionBody(value: unknown, extension: BodyWriterExtension<any>): WriteableBody {

@@ -12,5 +12,6 @@ export { filePathOf } from './file-path';
 export type { BodyWriterExtension, BodyWriterTest } from './registry';
 // Extending the protocol
 export { extendBodyWriter } from './registry';
+export type { ElementSerializer, SequenceOptions } from './wrappers';
 // Body constructors
-export { ndjson, text } from './wrappers';
+export { jsonArray, ndjson, text } from './wrappers';

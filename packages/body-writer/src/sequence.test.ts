@@ -33,6 +33,29 @@ describe('lazy sequences (JSON array streaming)', () => {
     );
   });
 
+  it('numbers are written byte for byte as JSON.stringify writes them (NaN and the infinities as null)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(
+            fc.double(),
+            fc.integer(),
+            fc.constantFrom(-0, Number.NaN, Infinity, -Infinity, 1e21, 5e-324, -1.5e-7),
+          ),
+        ),
+        async (values) => {
+          const array = collectingSink();
+          await writeBodyToStream(values.values(), array);
+          expect(array.text()).toBe(JSON.stringify(values));
+          const lines = collectingSink();
+          await writeBodyToStream(ndjson(values.values()), lines);
+          expect(lines.text()).toBe(values.map((v) => `${JSON.stringify(v)}\n`).join(''));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('writes one chunk per element and waits only on the promises the sink returns', async () => {
     const sink = collectingSink({ blockEvery: 3 });
     await writeBodyToStream([1, 2, 3, 4, 5].values(), sink);

@@ -4,13 +4,17 @@ import { expectTypeOf } from 'vitest';
 import {
   contentLength,
   defaultContentType,
+  type ElementSerializer,
   extendBodyWriter,
   file,
+  jsonArray,
   ndjson,
+  type SequenceOptions,
   text,
   toWriteableBody,
   writeBodyToStream,
 } from './index';
+import { compileElementSchema } from './schema';
 
 class Money {
   constructor(readonly cents: number) {}
@@ -48,3 +52,24 @@ expectTypeOf(ndjson([1])).toEqualTypeOf<WriteableBody>();
 text(['a', new Uint8Array(1)]);
 // @ts-expect-error numbers are not text chunks
 text([1]);
+
+// jsonArray() and ndjson() take a serializer for their elements' type.
+interface Row {
+  id: number;
+  name: string;
+}
+declare function rows(): AsyncGenerator<Row>;
+const serializeRow: ElementSerializer<Row> = (row) => `{"id":${row.id}}`;
+expectTypeOf(jsonArray(rows(), { serialize: serializeRow })).toEqualTypeOf<WriteableBody>();
+expectTypeOf(ndjson(rows(), { serialize: serializeRow })).toEqualTypeOf<WriteableBody>();
+expectTypeOf(jsonArray([1, 2].values())).toEqualTypeOf<WriteableBody>();
+// A compiled schema is a serializer of the type it is told.
+expectTypeOf(compileElementSchema<Row>({ type: 'object' })).toEqualTypeOf<ElementSerializer<Row>>();
+expectTypeOf(compileElementSchema({ type: 'object' })).toEqualTypeOf<ElementSerializer<unknown>>();
+ndjson(rows(), { serialize: compileElementSchema({ type: 'object' }) });
+// @ts-expect-error a serializer of numbers does not take rows
+ndjson(rows(), { serialize: (n: number) => String(n) });
+// @ts-expect-error serialize returns a string
+jsonArray(rows(), { serialize: (row: Row) => row.id });
+const options: SequenceOptions<Row> = {};
+expectTypeOf(options.serialize).toEqualTypeOf<ElementSerializer<Row> | undefined>();

@@ -4,10 +4,11 @@ import {
   WRITEABLE_BODY,
   type WriteableBody,
 } from '@plinth/writeable-body';
+import { JSON_TYPE, sequenceBody } from './body';
 import { BodyWriterError } from './errors';
 import { checkChunk } from './internal/chunk';
 import { describe } from './internal/describe';
-import { serialiseElement } from './internal/json';
+import { serialiseElement, serialiseElementWith } from './internal/json';
 import { isIterableLike } from './internal/kinds';
 import { writeSequence } from './internal/sequence';
 
@@ -25,6 +26,47 @@ function checkSource(fn: string, source: unknown): void {
   }
 }
 
+/**
+ * Turns one element of a sequence into its JSON text, instead of `JSON.stringify`:
+ * typically compiled once from a JSON Schema by `compileElementSchema`
+ * (`@plinth/body-writer/schema`). It returns the JSON of that one element, without
+ * separators; anything it throws, or a result that is not a string, fails that
+ * element (`UNSERIALISABLE_ELEMENT`).
+ */
+export type ElementSerializer<T = unknown> = (element: T) => string;
+
+/** Options of the sequence bodies {@link jsonArray} and {@link ndjson}. */
+export interface SequenceOptions<T = unknown> {
+  /**
+   * Serialises each element instead of `JSON.stringify`, for example a serializer
+   * compiled from a JSON Schema by `compileElementSchema`
+   * (`@plinth/body-writer/schema`), which is faster for elements of a fixed shape.
+   * An element it cannot serialise (it throws, or returns something other than a
+   * string) fails the write with `UNSERIALISABLE_ELEMENT`: after the first element,
+   * the adapter aborts the response, as for a producer that throws.
+   * @default undefined (`JSON.stringify`, with its array rules)
+   */
+  serialize?: ElementSerializer<T> | undefined;
+}
+
+function serializerOf(fn: string, options: unknown): ElementSerializer<never> | undefined {
+  if (options === undefined) return undefined;
+  if (options === null || typeof options !== 'object') {
+    throw new BodyWriterError(
+      'INVALID_ARGUMENT',
+      `${fn}(source, options): options must be an object, got ${describe(options)}`,
+    );
+  }
+  const { serialize } = options as SequenceOptions<never>;
+  if (serialize !== undefined && typeof serialize !== 'function') {
+    throw new BodyWriterError(
+      'INVALID_ARGUMENT',
+      `${fn}(source, options): options.serialize must be a function, got ${describe(serialize)}`,
+    );
+  }
+  return serialize;
+}
+
 function ndjsonLine(element: unknown, index: number): string {
   return `${serialiseElement(element, index)}\n`;
 }
@@ -34,11 +76,53 @@ function textChunk(element: unknown): string | Uint8Array {
 }
 
 /**
+ * A sequence as a JSON array (`application/json; charset=utf-8`): `[`, the elements
+ * separated by commas, `]`, written as the elements come, with backpressure. Without
+ * options it is what returning the iterable itself as the body does; the options
+ * give the elements a serializer of their own (see {@link SequenceOptions}).
+ *
+ * @throws {BodyWriterError} `INVALID_ARGUMENT` when `source` is not an iterable or
+ * `options.serialize` is not a function.
+ * @example
+ * ```ts
+ * import { compileElementSchema } from '@plinth/body-writer/schema';
+ *
+ * const serialize = compileElementSchema({
+ *   type: 'object',
+ *   properties: { id: { type: 'integer' }, name: { type: 'string' } },
+ *   required: ['id', 'name'],
+ * });
+ * const handler = () => ({ status: 200, body: jsonArray(rows(), { serialize }) });
+ * ```
+ */
+export function jsonArray<T>(
+  source: Iterable<T> | AsyncIterable<T>,
+  options?: SequenceOptions<T>,
+): WriteableBody {
+  checkSource('jsonArray', source);
+  const serialize = serializerOf('jsonArray', options);
+  if (serialize === undefined) return sequenceBody(source);
+  const encode = (element: unknown, index: number): string => {
+    const json = serialiseElementWith(serialize, element, index);
+    return index === 0 ? json : `,${json}`;
+  };
+  return {
+    [WRITEABLE_BODY]: true,
+    defaultContentType: () => JSON_TYPE,
+    contentLength: () => undefined,
+    writeBody: (sink: BodySink) => writeSequence(source, sink, encode, '[', ']'),
+  };
+}
+
+/**
  * A sequence as newline-delimited JSON (`application/x-ndjson`): one JSON value and
  * a `\n` per element, written as the elements come, with backpressure. Elements
  * follow `JSON.stringify`'s array rules (`undefined` becomes `null`); one that
- * cannot be serialised (a bigint, a cycle) aborts the response.
+ * cannot be serialised (a bigint, a cycle) aborts the response. `options.serialize`
+ * replaces `JSON.stringify` (see {@link SequenceOptions}).
  *
+ * @throws {BodyWriterError} `INVALID_ARGUMENT` when `source` is not an iterable or
+ * `options.serialize` is not a function.
  * @example
  * ```ts
  * async function* events() {
@@ -49,13 +133,22 @@ function textChunk(element: unknown): string | Uint8Array {
  * // {"type":"start"}\n{"type":"end"}\n
  * ```
  */
-export function ndjson(source: Iterable<unknown> | AsyncIterable<unknown>): WriteableBody {
+export function ndjson<T>(
+  source: Iterable<T> | AsyncIterable<T>,
+  options?: SequenceOptions<T>,
+): WriteableBody {
   checkSource('ndjson', source);
+  const serialize = serializerOf('ndjson', options);
+  const encode =
+    serialize === undefined
+      ? ndjsonLine
+      : (element: unknown, index: number): string =>
+          `${serialiseElementWith(serialize, element, index)}\n`;
   return {
     [WRITEABLE_BODY]: true,
     defaultContentType: () => 'application/x-ndjson',
     contentLength: () => undefined,
-    writeBody: (sink: BodySink) => writeSequence(source, sink, ndjsonLine, undefined, undefined),
+    writeBody: (sink: BodySink) => writeSequence(source, sink, encode, undefined, undefined),
   };
 }
 

@@ -35,10 +35,14 @@ export function collectingSink(
       sink.waits++;
       return new Promise<void>((resolve, reject) => {
         if (controller.signal.aborted) return reject(controller.signal.reason);
-        controller.signal.addEventListener('abort', () => reject(controller.signal.reason), {
-          once: true,
-        });
-        if (!options.stall) setImmediate(resolve);
+        const onAbort = (): void => reject(controller.signal.reason);
+        controller.signal.addEventListener('abort', onAbort, { once: true });
+        if (!options.stall) {
+          setImmediate(() => {
+            controller.signal.removeEventListener('abort', onAbort);
+            resolve();
+          });
+        }
       });
     },
     flush() {},

@@ -59,8 +59,8 @@ export const USAGE = `Usage: pnpm bench:compare [options]
                           smaller payloads, same scenarios and rounds
   --scenarios 1,2,...     scenarios to run (default: all, 1-7)
   --targets a,b           targets to run besides node (ids: node, plinth, plinth-10,
-                          fastify, hono, koa, express, node-1m, node-batched,
-                          node-limit)
+                          plinth-schema, fastify, hono, koa, express, node-1m,
+                          node-batched, node-limit)
   --rounds N              interleaved rounds (default 3)
   --duration S            scenario 1: seconds per load run
   --no-wrk                scenario 1: autocannon only even if wrk is installed

@@ -47,6 +47,10 @@ export function serialiseBody(body: unknown): string {
  * @internal
  */
 export function serialiseElement(element: unknown, index: number): string {
+  // A number is written as JSON.stringify writes it (the number's own string, and
+  // null for NaN and the infinities), without the fixed cost of a JSON.stringify
+  // call: on Node 20 that call is most of what a numeric element costs (issue 22).
+  if (typeof element === 'number') return Number.isFinite(element) ? `${element}` : 'null';
   let json: string | undefined;
   try {
     json = JSON.stringify(element);
@@ -58,4 +62,43 @@ export function serialiseElement(element: unknown, index: number): string {
     );
   }
   return json === undefined ? 'null' : json;
+}
+
+/**
+ * Serialises one element with a sequence's own `serialize` function (a compiled
+ * schema, or the application's): what it throws, or a result that is not a string,
+ * fails the element as `JSON.stringify`'s errors do.
+ * @internal
+ */
+export function serialiseElementWith(
+  serialize: (element: never) => unknown,
+  element: unknown,
+  index: number,
+): string {
+  let json: unknown;
+  try {
+    json = serialize(element as never);
+  } catch (error) {
+    throw new BodyWriterError(
+      'UNSERIALISABLE_ELEMENT',
+      `Element ${index} of the sequence, ${describe(element)}, cannot be serialised by the sequence's serialize function: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+  if (typeof json !== 'string') {
+    throw new BodyWriterError(
+      'UNSERIALISABLE_ELEMENT',
+      `Element ${index} of the sequence, ${describe(element)}: the sequence's serialize function returned ${describe(json)}, not a string`,
+    );
+  }
+  return json;
+}
+
+/**
+ * One element of a JSON array: the first as is, each next one after a comma.
+ * @internal
+ */
+export function jsonArrayElement(element: unknown, index: number): string {
+  const json = serialiseElement(element, index);
+  return index === 0 ? json : `,${json}`;
 }

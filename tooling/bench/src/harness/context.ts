@@ -47,6 +47,11 @@ export const TARGETS: Readonly<Record<string, Target>> = {
     reference: true,
   },
   plinth: { id: 'plinth', label: 'Plinth', kind: 'plinth' },
+  'plinth-schema': {
+    id: 'plinth-schema',
+    label: 'Plinth, element schema',
+    kind: 'plinth',
+  },
   'plinth-10': {
     id: 'plinth-10',
     label: 'Plinth + 10 interceptors',

@@ -83,6 +83,7 @@ export async function sequenceScenario(ctx: BenchContext): Promise<ScenarioResul
     'node',
     'node-batched',
     'plinth',
+    'plinth-schema',
     'fastify',
     'hono',
     'koa',
@@ -96,7 +97,7 @@ export async function sequenceScenario(ctx: BenchContext): Promise<ScenarioResul
     ]),
   );
   const pathOf = (id: string, format: Format): string =>
-    `/seq/${format}${id === 'node-batched' ? '-batched' : ''}`;
+    `/seq/${format}${id === 'node-batched' ? '-batched' : id === 'plinth-schema' ? '-schema' : ''}`;
   const servers = await startAll(ctx, targets, results.get('json')!);
   const bad = new Set<string>();
   try {
@@ -159,7 +160,8 @@ export async function sequenceScenario(ctx: BenchContext): Promise<ScenarioResul
       'node:http writes one element per res.write (waiting for drain) — the baseline; the 16 KiB-batches row joins elements ' +
       'into ~16 KiB writes, for reference. Peers stream a Readable.from(generator) (Fastify reply.send, Koa ctx.body, ' +
       "Express pipeline) or Hono's stream() helper with one write per element; Plinth returns the generator as the body " +
-      '(JSON array) or ndjson(generator).',
+      '(JSON array) or ndjson(generator); "Plinth, element schema" sends the same generator through jsonArray() and ' +
+      "ndjson() with { serialize } compiled from the elements' JSON Schema (@plinth/body-writer/schema).",
     tables,
     series: [],
     notes: [],

@@ -45,6 +45,18 @@ export interface Item {
   name: string;
 }
 
+/**
+ * The JSON Schema of an {@link Item}, for the servers that can serialise with one
+ * (Plinth's element schema). Properties in the order `item()` creates them, all
+ * required, so the bytes are JSON.stringify's.
+ * @internal
+ */
+export const ITEM_SCHEMA: Readonly<Record<string, unknown>> = {
+  type: 'object',
+  properties: { id: { type: 'integer' }, name: { type: 'string' } },
+  required: ['id', 'name'],
+};
+
 /** The i-th element of scenario 3's sequence (the client checks every one). @internal */
 export function item(i: number): Item {
   return { id: i, name: `item ${i}` };
@@ -67,6 +79,25 @@ export function* jsonArrayPieces(n: number = config.seqN): Generator<string> {
   }
   yield `[${JSON.stringify(item(0))}`;
   for (let i = 1; i < n; i++) yield `,${JSON.stringify(item(i))}`;
+  yield ']';
+}
+
+/**
+ * The issue's other sequence: the numbers 0 to n − 1, lazily (what an element
+ * costs besides its serialisation shows most here). @internal
+ */
+export function* numbers(n: number = config.seqN): Generator<number> {
+  for (let i = 0; i < n; i++) yield i;
+}
+
+/** The numbers as JSON array pieces, one per element, as {@link jsonArrayPieces}. @internal */
+export function* numberPieces(n: number = config.seqN): Generator<string> {
+  if (n === 0) {
+    yield '[]';
+    return;
+  }
+  yield '[0';
+  for (let i = 1; i < n; i++) yield `,${i}`;
   yield ']';
 }
 

@@ -14,6 +14,7 @@ import {
   HOST,
   jsonArrayPieces,
   ndjsonPieces,
+  numberPieces,
   writeEach,
 } from './harness';
 
@@ -56,6 +57,11 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
     case '/seq/json-batched':
       res.setHeader('content-type', 'application/json; charset=utf-8');
       void writeEach(res, req.url === '/seq/json' ? jsonArrayPieces() : batched(jsonArrayPieces()));
+      return;
+    case '/seq/numbers':
+    case '/seq/numbers-batched':
+      res.setHeader('content-type', 'application/json; charset=utf-8');
+      void writeEach(res, req.url === '/seq/numbers' ? numberPieces() : batched(numberPieces()));
       return;
     case '/seq/ndjson':
     case '/seq/ndjson-batched':

@@ -3,16 +3,30 @@
 // a plain object (JSON), file(path), a generator (a JSON array, streamed), ndjson()
 // and text() of generators; server-sent events through @plinth/sse's eventStream
 // subscribed to a hub. BENCH_INTERCEPTORS adds that many no-op interceptors (enter
-// and leave) in front of the router, for scenario 1.
+// and leave) in front of the router, for scenario 1. The "-schema" sequences give
+// their elements a JSON Schema (@plinth/body-writer/schema), for scenario 3.
 import type { Server } from 'node:http';
-import { file, ndjson, text } from '@plinth/body-writer';
+import { file, jsonArray, ndjson, text } from '@plinth/body-writer';
+import { compileElementSchema } from '@plinth/body-writer/schema';
 import { type Interceptor, interceptor } from '@plinth/interceptor';
 import { createServer } from '@plinth/node';
 import { router } from '@plinth/router';
 import { createHub, eventStream } from '@plinth/sse';
-import { announce, bigStream, config, HELLO, HOST, items } from './harness';
+import {
+  announce,
+  bigStream,
+  config,
+  HELLO,
+  HOST,
+  ITEM_SCHEMA,
+  type Item,
+  items,
+  numbers,
+} from './harness';
 
 const hub = createHub();
+// Compiled once, at start-up, as the README says.
+const serialize = compileElementSchema<Item>(ITEM_SCHEMA);
 
 const routes = router([
   ['/', 'GET', () => ({ status: 200, body: HELLO })],
@@ -20,6 +34,9 @@ const routes = router([
   ['/file', 'GET', () => ({ status: 200, body: file(config.filePath) })],
   ['/seq/json', 'GET', () => ({ status: 200, body: items() })],
   ['/seq/ndjson', 'GET', () => ({ status: 200, body: ndjson(items()) })],
+  ['/seq/numbers', 'GET', () => ({ status: 200, body: numbers() })],
+  ['/seq/json-schema', 'GET', () => ({ status: 200, body: jsonArray(items(), { serialize }) })],
+  ['/seq/ndjson-schema', 'GET', () => ({ status: 200, body: ndjson(items(), { serialize }) })],
   [
     '/stream',
     'GET',
